@@ -1,0 +1,53 @@
+# Garrison: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE := garrison.settings
+
+.PHONY: run install test lint typecheck migrations-check pytest browser messages benchmark clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# XStatic-Bootstrap ships only an sdist whose setup.py still imports pkg_resources.
+	$(BIN)/pip install --quiet "setuptools<81" wheel
+	$(BIN)/pip install --quiet --no-build-isolation xstatic-bootstrap
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/garrison migrate --no-input
+	$(BIN)/garrison collectstatic --no-input --verbosity 0
+	$(BIN)/garrison seed-demo --if-empty
+	$(BIN)/garrison serve --with-worker
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+migrations-check: $(STAMP)
+	$(BIN)/garrison makemigrations --check --dry-run
+
+pytest: $(STAMP)
+	$(BIN)/python tests/check_assertions.py tests
+	$(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+test: lint typecheck migrations-check pytest
+
+browser: $(STAMP)
+	$(BIN)/pytest --create-db -m browser $(PYTEST_ARGS)
+
+messages: $(STAMP)
+	cd src/garrison && ../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete && ../../$(BIN)/django-admin compilemessages
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/people_list.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

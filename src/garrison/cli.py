@@ -1,0 +1,24 @@
+"""`garrison`: the operator's command, over Django's management commands.
+
+Dashed names map to the underscored command (`seed-demo` → `seed_demo`); two-word
+commands such as `audit-trail verify` pass the second word on as an argument.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "garrison.settings")
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and not args[0].startswith("-"):
+        args[0] = args[0].replace("-", "_")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["garrison", *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Who is acting, from where, in which request: carried to the audit trail without
+threading the request through every service call."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    request_id: str = ""
+    source_ip: str | None = None
+
+
+_current: ContextVar[RequestContext] = ContextVar("garrison_request_context", default=RequestContext())
+
+
+def current() -> RequestContext:
+    return _current.get()
+
+
+def activate(context: RequestContext) -> object:
+    return _current.set(context)
+
+
+def deactivate(token: object) -> None:
+    _current.reset(token)  # type: ignore[arg-type]

@@ -1,0 +1,123 @@
+"""The one choke point for authorization, shared by the web UI and the API.
+
+A person sees an object when one of their role assignments grants the action on
+the object's domain and the object's owning unit lies inside the unit subtree the
+role is held on; or when the model lets the object's owner act on it. Everything
+else answers exactly as a missing object does (404).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from garrison.core.roles import GRANTS, Action, Domain, Role
+
+if TYPE_CHECKING:
+    from garrison.core.models import Person
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+_CACHE_ATTRIBUTE = "_garrison_grant_paths"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How a model is scoped: its domain, the lookup to its owning unit's path, its owner.
+
+    `unit_path` is a lookup ending at an OrgUnit.path (``"unit__path"``), or None for
+    objects that belong to the whole organisation (visible wherever the domain is
+    granted on the root unit). `owner` is a lookup to the Person who owns the object;
+    the owner may take `owner_actions` on it whatever their roles.
+    """
+
+    domain: Domain
+    unit_path: str | None = "unit__path"
+    owner: str | None = None
+    owner_actions: frozenset[Action] = frozenset({Action.VIEW})
+
+
+def grant_paths(person: Person) -> dict[tuple[Domain, Action], list[str]]:
+    """For each (domain, action), the unit paths under which `person` holds it.
+
+    Computed once per person object (so once per request) and collapsed so that no
+    path in a list lies under another one of the same list.
+    """
+    cached = getattr(person, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    from garrison.core.models import RoleAssignment
+
+    raw: dict[tuple[Domain, Action], set[str]] = defaultdict(set)
+    assignments = RoleAssignment.objects.filter(person=person).values_list("role", "unit__path")
+    for role, path in assignments:
+        for domain, actions in GRANTS[Role(role)].items():
+            for action in actions:
+                raw[(domain, action)].add(path)
+    collapsed = {key: _collapse(paths) for key, paths in raw.items()}
+    setattr(person, _CACHE_ATTRIBUTE, collapsed)
+    return collapsed
+
+
+def forget_grants(person: Person) -> None:
+    """Drop the cached grants, after the person's role assignments changed."""
+    if hasattr(person, _CACHE_ATTRIBUTE):
+        delattr(person, _CACHE_ATTRIBUTE)
+
+
+def _collapse(paths: set[str]) -> list[str]:
+    kept: list[str] = []
+    for path in sorted(paths, key=len):
+        if not any(path.startswith(shorter) for shorter in kept):
+            kept.append(path)
+    return kept
+
+
+def is_authenticated_person(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def has_grant(person: Any, domain: Domain, action: Action, unit_path: str | None = None) -> bool:
+    """Whether `person` holds `action` on `domain` somewhere (or over `unit_path` when given)."""
+    if not is_authenticated_person(person):
+        return False
+    if person.is_superuser:
+        return True
+    paths = grant_paths(person).get((domain, action), [])
+    if unit_path is None:
+        return bool(paths)
+    return any(unit_path.startswith(path) for path in paths)
+
+
+def restrict(queryset: QuerySet[ModelT], person: Any, action: Action | str = Action.VIEW) -> QuerySet[ModelT]:
+    """The part of `queryset` on which `person` may take `action`."""
+    if not is_authenticated_person(person):
+        return queryset.none()
+    if person.is_superuser:
+        return queryset
+    scope: Scope = queryset.model.scope  # type: ignore[attr-defined]
+    action = Action(action)
+    paths = grant_paths(person).get((scope.domain, action), [])
+    condition = Q(pk__in=[])
+    if scope.unit_path is None:
+        # Organisation-wide objects: visible to whoever holds the grant on a root unit.
+        if any(path.count("/") == 2 for path in paths):
+            return queryset
+    else:
+        for path in paths:
+            if path.count("/") == 2:  # the grant covers a whole tree from its root
+                return queryset
+            condition |= Q(**{f"{scope.unit_path}__startswith": path})
+    if scope.owner and action in scope.owner_actions:
+        condition |= Q(**{scope.owner: person.pk})
+    return queryset.filter(condition)
+
+
+def can(person: Any, action: Action | str, obj: models.Model) -> bool:
+    """Whether `person` may take `action` on the saved object `obj`."""
+    model = type(obj)
+    return restrict(model._default_manager.all(), person, action).filter(pk=obj.pk).exists()

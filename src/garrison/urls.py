@@ -1,0 +1,12 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+urlpatterns = [
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include("garrison.core.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("garrison.core.urls_auth")),
+    path("", include("garrison.core.urls")),
+    path("", include("garrison.web.urls")),
+]
