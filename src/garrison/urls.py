@@ -8,5 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("garrison.core.urls_auth")),
     path("", include("garrison.core.urls")),
+    path("account/", include("garrison.core.urls_account")),
+    path("notifications/", include("garrison.core.urls_notifications")),
     path("", include("garrison.web.urls")),
 ]
