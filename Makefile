@@ -34,17 +34,21 @@ typecheck: $(STAMP)
 migrations-check: $(STAMP)
 	$(BIN)/garrison makemigrations --check --dry-run
 
+# The whole suite, browser tests included when /usr/bin/chromium exists (skipped with the
+# reason shown otherwise). pytest exits 5 when no test ran, and make fails on any non-zero exit.
 pytest: $(STAMP)
 	$(BIN)/python tests/check_assertions.py tests
-	$(BIN)/pytest --create-db $(PYTEST_ARGS)
+	$(BIN)/pytest --ds=tests.settings --create-db $(PYTEST_ARGS)
 
 test: lint typecheck migrations-check pytest
 
+# Only the browser tests; a missing browser is an error here, and so is running none (exit 5).
 browser: $(STAMP)
-	$(BIN)/pytest --create-db -m browser $(PYTEST_ARGS)
+	GARRISON_REQUIRE_BROWSER=1 $(BIN)/pytest --ds=tests.settings --create-db -m browser tests/browser $(PYTEST_ARGS); \
+	status=$$?; [ $$status -ne 5 ] || echo "make browser: no browser test ran" >&2; exit $$status
 
 messages: $(STAMP)
-	cd src/garrison && ../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete && ../../$(BIN)/django-admin compilemessages
+	cd src/garrison && ../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --ignore "*/migrations/*" && ../../$(BIN)/django-admin compilemessages
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/people_list.py

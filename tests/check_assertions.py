@@ -30,9 +30,9 @@ def main(root: str) -> int:
     for path in sorted(Path(root).rglob("test_*.py")):
         tree = ast.parse(path.read_text(), filename=str(path))
         for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test_"):
-                if not asserts(node):
-                    offenders.append(f"{path}:{node.lineno} {node.name}")
+            is_function = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            if is_function and node.name.startswith("test_") and not asserts(node):
+                offenders.append(f"{path}:{node.lineno} {node.name}")
     for offender in offenders:
         print(f"test without an assertion: {offender}")
     return 1 if offenders else 0

@@ -7,6 +7,7 @@ falling back to a default. Pure module: no Django import.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,21 +31,23 @@ class Env:
     source: Mapping[str, str] = field(default_factory=lambda: os.environ)
     consulted: dict[str, str] = field(default_factory=dict)
 
-    def _raw(self, name: str, description: str) -> str | None:
+    def _raw(self, name: builtins.str, description: builtins.str) -> builtins.str | None:
         self.consulted[name] = description
         value = self.source.get(name)
         if value is None or value.strip() == "":
             return None
         return value.strip()
 
-    def str(self, name: str, default: str, description: str = "") -> str:
+    def str(self, name: builtins.str, default: builtins.str, description: builtins.str = "") -> builtins.str:
         value = self._raw(name, description)
         return default if value is None else value
 
-    def optional_str(self, name: str, description: str = "") -> str | None:
+    def optional_str(self, name: builtins.str, description: builtins.str = "") -> builtins.str | None:
         return self._raw(name, description)
 
-    def bool(self, name: str, default: bool, description: str = "") -> bool:
+    def bool(
+        self, name: builtins.str, default: builtins.bool, description: builtins.str = ""
+    ) -> builtins.bool:
         value = self._raw(name, description)
         if value is None:
             return default
@@ -59,13 +62,13 @@ class Env:
 
     def int(
         self,
-        name: str,
-        default: int,
-        description: str = "",
+        name: builtins.str,
+        default: builtins.int,
+        description: builtins.str = "",
         *,
-        minimum: int | None = None,
-        maximum: int | None = None,
-    ) -> int:
+        minimum: builtins.int | None = None,
+        maximum: builtins.int | None = None,
+    ) -> builtins.int:
         value = self._raw(name, description)
         if value is None:
             return default
@@ -79,7 +82,9 @@ class Env:
             raise ConfigurationError(f"{name}={number} is above the maximum {maximum}")
         return number
 
-    def list(self, name: str, default: list[str], description: str = "") -> list[str]:
+    def list(
+        self, name: builtins.str, default: builtins.list[builtins.str], description: builtins.str = ""
+    ) -> builtins.list[builtins.str]:
         value = self._raw(name, description)
         if value is None:
             return list(default)
@@ -90,7 +95,13 @@ class Env:
             )
         return items
 
-    def choice(self, name: str, default: str, choices: tuple[str, ...], description: str = "") -> str:
+    def choice(
+        self,
+        name: builtins.str,
+        default: builtins.str,
+        choices: tuple[builtins.str, ...],
+        description: builtins.str = "",
+    ) -> builtins.str:
         value = self._raw(name, description)
         if value is None:
             return default

@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "garrison.web.context_processors.navigation",
+                "garrison.core.context_processors.notifications",
             ],
         },
     }
@@ -113,7 +114,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "garrison.sqlite3",
+            "NAME": str(DATA_DIR / "garrison.sqlite3"),
             "OPTIONS": {
                 # Writers queue instead of failing with "database is locked" while the
                 # web server and the worker both write.
@@ -207,7 +208,7 @@ WHITENOISE_USE_FINDERS = True
 
 
 def _bootstrap_dir() -> str:
-    from xstatic.pkg import bootstrap  # type: ignore[import-untyped]
+    from xstatic.pkg import bootstrap
 
     return str(bootstrap.BASE_DIR)
 
@@ -249,7 +250,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "garrison.core.api.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "garrison.core.filters.ScopedFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -17,7 +17,7 @@ from garrison.core import chain, context
 from garrison.core.models import AuditChainHead, AuditEvent, OrgUnit
 
 SKIPPED_FIELDS = frozenset(
-    {"password", "mfa_secret", "key_hash", "updated_at", "created_at", "path", "depth"}
+    {"password", "mfa_secret", "key_hash", "updated_at", "created_at", "path", "depth", "mfa_last_step"}
 )
 REDACTED = "[redacted]"
 REDACTED_FIELDS = frozenset({"password", "mfa_secret", "key_hash"})

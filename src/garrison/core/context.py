@@ -13,11 +13,13 @@ class RequestContext:
     source_ip: str | None = None
 
 
-_current: ContextVar[RequestContext] = ContextVar("garrison_request_context", default=RequestContext())
+_OUTSIDE_REQUESTS = RequestContext()
+_current: ContextVar[RequestContext] = ContextVar("garrison_request_context")
 
 
 def current() -> RequestContext:
-    return _current.get()
+    """The context of the request being served; an empty one in commands and jobs."""
+    return _current.get(_OUTSIDE_REQUESTS)
 
 
 def activate(context: RequestContext) -> object:

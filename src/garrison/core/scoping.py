@@ -9,6 +9,7 @@ else answers exactly as a missing object does (404).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 ModelT = TypeVar("ModelT", bound=models.Model)
 
 _CACHE_ATTRIBUTE = "_garrison_grant_paths"
+_ROOTS_ATTRIBUTE = "_garrison_root_paths"
 
 
 @dataclass(frozen=True)
@@ -32,13 +34,16 @@ class Scope:
     `unit_path` is a lookup ending at an OrgUnit.path (``"unit__path"``), or None for
     objects that belong to the whole organisation (visible wherever the domain is
     granted on the root unit). `owner` is a lookup to the Person who owns the object;
-    the owner may take `owner_actions` on it whatever their roles.
+    the owner may take `owner_actions` on it whatever their roles. A `private` object
+    (a notification, a preference) is for its owner alone: no role reaches it, not
+    even the installation superuser's.
     """
 
     domain: Domain
     unit_path: str | None = "unit__path"
     owner: str | None = None
     owner_actions: frozenset[Action] = frozenset({Action.VIEW})
+    private: bool = False
 
 
 def grant_paths(person: Person) -> dict[tuple[Domain, Action], list[str]]:
@@ -65,8 +70,27 @@ def grant_paths(person: Person) -> dict[tuple[Domain, Action], list[str]]:
 
 def forget_grants(person: Person) -> None:
     """Drop the cached grants, after the person's role assignments changed."""
-    if hasattr(person, _CACHE_ATTRIBUTE):
-        delattr(person, _CACHE_ATTRIBUTE)
+    for attribute in (_CACHE_ATTRIBUTE, _ROOTS_ATTRIBUTE):
+        if hasattr(person, attribute):
+            delattr(person, attribute)
+
+
+def _covers_every_tree(person: Person, paths: list[str]) -> bool:
+    """Whether `paths` include the root of every tree, so that no filter is needed.
+
+    The roots are read once per person object (once per request), so a second
+    organisation tree is never covered by a grant on the first one.
+    """
+    held_roots = {path for path in paths if path.count("/") == 2}
+    if not held_roots:
+        return False
+    roots = getattr(person, _ROOTS_ATTRIBUTE, None)
+    if roots is None:
+        from garrison.core.models import OrgUnit
+
+        roots = frozenset(OrgUnit.objects.filter(parent__isnull=True).values_list("path", flat=True))
+        setattr(person, _ROOTS_ATTRIBUTE, roots)
+    return roots <= held_roots
 
 
 def _collapse(paths: set[str]) -> list[str]:
@@ -97,24 +121,37 @@ def restrict(queryset: QuerySet[ModelT], person: Any, action: Action | str = Act
     """The part of `queryset` on which `person` may take `action`."""
     if not is_authenticated_person(person):
         return queryset.none()
-    if person.is_superuser:
-        return queryset
     scope: Scope = queryset.model.scope  # type: ignore[attr-defined]
     action = Action(action)
+    if scope.private:
+        if scope.owner is None or action not in scope.owner_actions:
+            return queryset.none()
+        return queryset.filter(**{scope.owner: person.pk})
+    if person.is_superuser:
+        return queryset
     paths = grant_paths(person).get((scope.domain, action), [])
     condition = Q(pk__in=[])
-    if scope.unit_path is None:
-        # Organisation-wide objects: visible to whoever holds the grant on a root unit.
-        if any(path.count("/") == 2 for path in paths):
-            return queryset
-    else:
+    if _covers_every_tree(person, paths):
+        return queryset
+    if scope.unit_path is not None:
+        # Organisation-wide objects (no unit) need the grant over every tree, checked above.
         for path in paths:
-            if path.count("/") == 2:  # the grant covers a whole tree from its root
-                return queryset
             condition |= Q(**{f"{scope.unit_path}__startswith": path})
     if scope.owner and action in scope.owner_actions:
         condition |= Q(**{scope.owner: person.pk})
     return queryset.filter(condition)
+
+
+def scoped_choices(
+    model: type[ModelT], action: Action | str = Action.VIEW
+) -> Callable[[Any], QuerySet[ModelT]]:
+    """A queryset factory for form and filter choices: only what the requesting person
+    may see can be chosen, so a filter cannot tell an out-of-reach id from a missing one."""
+
+    def choices(request: Any) -> QuerySet[ModelT]:
+        return restrict(model._default_manager.all(), getattr(request, "user", None), action)
+
+    return choices
 
 
 def can(person: Any, action: Action | str, obj: models.Model) -> bool:

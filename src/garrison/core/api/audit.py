@@ -6,10 +6,14 @@ import django_filters
 from rest_framework import mixins, serializers
 
 from garrison.core.api.base import ScopedViewSet
+from garrison.core.api.exports import ExportMixin
+from garrison.core.filters import ScopedFilterSet
 from garrison.core.models import AuditEvent
+from garrison.core.tables import AUDIT_EVENT_COLUMNS
+from garrison.web.lists import export_columns
 
 
-class AuditEventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
@@ -30,7 +34,7 @@ class AuditEventSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         ]
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(ScopedFilterSet):
     occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
@@ -39,8 +43,9 @@ class AuditEventFilter(django_filters.FilterSet):
         fields = ["object_type", "object_id", "actor", "action", "request_id"]
 
 
-class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ExportMixin, ScopedViewSet):
     queryset = AuditEvent.objects.all()
+    export_columns = export_columns(AUDIT_EVENT_COLUMNS)
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
     search_fields = ["object_repr", "actor_label", "reason"]

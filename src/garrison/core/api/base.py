@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.request import Request
 
@@ -26,10 +28,40 @@ ACTION_BY_VIEWSET_ACTION = {
 }
 
 
+def is_database_id(text: str) -> bool:
+    """ASCII digits that fit a 64-bit key ("²" or a 30-digit number would make the query fail)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+def changeable_target(label: str, object_id: str, person: Any) -> models.Model:
+    """The object named by "app_label.model" and id that `person` may change.
+
+    Pointing a record at an object (a responsibility, an attachment) changes that
+    object, so it needs the same reach as editing it; anything else reads as missing.
+    """
+    app_label, _dot, model_name = label.lower().partition(".")
+    try:
+        content_type = ContentType.objects.get_by_natural_key(app_label, model_name)
+    except ContentType.DoesNotExist:
+        raise serializers.ValidationError({"object_type": [_("Unknown object type.")]}) from None
+    model = content_type.model_class()
+    if model is None or not hasattr(model, "scope"):
+        raise serializers.ValidationError({"object_type": [_("Unknown object type.")]})
+    target = (
+        restrict(model._default_manager.all(), person, Action.CHANGE).filter(pk=object_id).first()
+        if is_database_id(object_id)
+        else None
+    )
+    if target is None:
+        raise serializers.ValidationError({"object_id": [_("Object not found.")]})
+    return target
+
+
 class TokenAccessPermission(permissions.BasePermission):
     """A read-only token may only read."""
 
-    message = _("This API token is read-only.")
+    # Lazy: a class attribute is built once, at import, before any request picks a language.
+    message = gettext_lazy("This API token is read-only.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         token = request.auth
@@ -48,11 +80,16 @@ class ScopedPermission(permissions.BasePermission):
         return True
 
 
-class ScopedViewSetMixin:
+if TYPE_CHECKING:
+    # Lets mypy check the mixin against the viewset it is always combined with.
+    _ViewSetBase = viewsets.GenericViewSet[Any]
+else:
+    _ViewSetBase = object
+
+
+class ScopedViewSetMixin(_ViewSetBase):
     """Every queryset is cut down to what the person may do with the current action."""
 
-    request: Request
-    action: str | None
     queryset: models.QuerySet[Any]
     permission_classes = [permissions.IsAuthenticated, TokenAccessPermission, ScopedPermission]
     # Custom @action methods name their scope action with `scope_action=` in the decorator kwargs.
@@ -78,5 +115,5 @@ class ScopedViewSetMixin:
             raise serializers.ValidationError({field: [_("Unit not found.")]})
 
 
-class ScopedViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class ScopedViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     pass

@@ -5,32 +5,44 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from garrison.core.api.base import ScopedViewSet
+from garrison.core.api.base import ScopedViewSet, changeable_target
+from garrison.core.api.exports import ExportMixin
+from garrison.core.filters import ScopedFilterSet
 from garrison.core.models import OrgUnit, Person, Responsibility, RoleAssignment
 from garrison.core.roles import Action
 from garrison.core.scoping import restrict
 from garrison.core.services import identity as identity_services
 from garrison.core.services import org as org_services
+from garrison.core.tables import PERSON_COLUMNS, ROLE_ASSIGNMENT_COLUMNS, UNIT_COLUMNS
+from garrison.web.lists import export_columns
 
 
-class ScopedRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
     """A reference to another object, resolvable only among objects the person may see."""
 
     def get_queryset(self) -> models.QuerySet[Any]:
         request = self.context.get("request")
-        return restrict(super().get_queryset(), getattr(request, "user", None), Action.VIEW)
+        queryset = super().get_queryset()
+        if queryset is None:
+            raise ImproperlyConfigured("ScopedRelatedField needs a queryset")
+        return restrict(queryset, getattr(request, "user", None), Action.VIEW)
 
 
-class OrgUnitSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    parent = ScopedRelatedField(queryset=OrgUnit.objects.all(), allow_null=True, required=False)
+class OrgUnitSerializer(serializers.ModelSerializer):
+    # The stubs see Field.parent (the enclosing serializer); declared fields never become attributes.
+    parent = ScopedRelatedField(  # type: ignore[assignment]
+        queryset=OrgUnit.objects.all(), allow_null=True, required=False
+    )
 
     class Meta:
         model = OrgUnit
@@ -49,9 +61,9 @@ class OrgUnitSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = ["path", "depth"]
 
 
-class OrgUnitFilter(django_filters.FilterSet):
+class OrgUnitFilter(ScopedFilterSet):
     within = django_filters.ModelChoiceFilter(
-        queryset=OrgUnit.objects.all(), method="filter_within", label=_("Within unit")
+        queryset=OrgUnit.objects.all(), method="filter_within", label=gettext_lazy("Within unit")
     )
 
     class Meta:
@@ -67,9 +79,11 @@ class OrgUnitViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    ExportMixin,
     ScopedViewSet,
 ):
     queryset = OrgUnit.objects.select_related("parent")
+    export_columns = export_columns(UNIT_COLUMNS)
     serializer_class = OrgUnitSerializer
     filterset_class = OrgUnitFilter
     search_fields = ["name", "name_zh", "code"]
@@ -86,13 +100,23 @@ class OrgUnitViewSet(
 
     def perform_update(self, serializer: Any) -> None:
         if "parent" in serializer.validated_data:
-            self.require_unit_in_scope(serializer.validated_data["parent"], Action.CHANGE, "parent")
+            parent = serializer.validated_data["parent"]
+            # Detaching a unit would make it a root, and a grant on a root covers every tree.
+            if (
+                parent is None
+                and serializer.instance.parent_id is not None
+                and not self.request.user.is_superuser
+            ):
+                raise serializers.ValidationError(
+                    {"parent": [_("Only the installation account can add a root unit.")]}
+                )
+            self.require_unit_in_scope(parent, Action.CHANGE, "parent")
         serializer.instance = org_services.update_unit(
             serializer.instance, by=self.request.user, **serializer.validated_data
         )
 
 
-class PersonSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class PersonSerializer(serializers.ModelSerializer):
     unit = ScopedRelatedField(queryset=OrgUnit.objects.all())
     manager = ScopedRelatedField(queryset=Person.objects.all(), allow_null=True, required=False)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
@@ -125,9 +149,13 @@ class PersonSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return identity_services.is_locked(person)
 
 
-class PersonFilter(django_filters.FilterSet):
+class UnlockSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class PersonFilter(ScopedFilterSet):
     within = django_filters.ModelChoiceFilter(
-        queryset=OrgUnit.objects.all(), method="filter_within", label=_("Within unit")
+        queryset=OrgUnit.objects.all(), method="filter_within", label=gettext_lazy("Within unit")
     )
 
     class Meta:
@@ -143,9 +171,11 @@ class PersonViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    ExportMixin,
     ScopedViewSet,
 ):
     queryset = Person.objects.select_related("unit", "manager")
+    export_columns = export_columns(PERSON_COLUMNS)
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
     search_fields = ["full_name", "username", "email", "job_title"]
@@ -165,16 +195,18 @@ class PersonViewSet(
             org_services.set_password(person, password, by=self.request.user)
         serializer.instance = person
 
+    @extend_schema(request=UnlockSerializer, responses=PersonSerializer)
     @action(detail=True, methods=["post"], scope_action_name=Action.CHANGE)
     def unlock(self, request: Request, pk: str | None = None) -> Response:
         """Lift a login lockout."""
-        person = identity_services.unlock(
-            self.get_object(), by=request.user, reason=request.data.get("reason", "")
-        )
-        return Response(self.get_serializer(person).data)
+        person = self.get_object()
+        form = UnlockSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        person = identity_services.unlock(person, by=request.user, reason=form.validated_data["reason"])
+        return Response(PersonSerializer(person, context=self.get_serializer_context()).data)
 
 
-class RoleAssignmentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class RoleAssignmentSerializer(serializers.ModelSerializer):
     person = ScopedRelatedField(queryset=Person.objects.all())
     unit = ScopedRelatedField(queryset=OrgUnit.objects.all())
     person_name = serializers.CharField(source="person.full_name", read_only=True)
@@ -201,9 +233,11 @@ class RoleAssignmentViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.DestroyModelMixin,
+    ExportMixin,
     ScopedViewSet,
 ):
-    queryset = RoleAssignment.objects.select_related("person", "unit")
+    queryset = RoleAssignment.objects.select_related("person", "unit", "granted_by")
+    export_columns = export_columns(ROLE_ASSIGNMENT_COLUMNS)
     serializer_class = RoleAssignmentSerializer
     filterset_fields = ["person", "role", "unit"]
     search_fields = ["person__full_name", "person__username"]
@@ -220,7 +254,7 @@ class RoleAssignmentViewSet(
         org_services.revoke_role(instance, by=self.request.user)
 
 
-class ResponsibilitySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ResponsibilitySerializer(serializers.ModelSerializer):
     object_type = serializers.CharField(write_only=True, help_text="app_label.model, e.g. core.orgunit")
     content_type = serializers.SerializerMethodField()
     person = ScopedRelatedField(queryset=Person.objects.all(), allow_null=True, required=False)
@@ -246,25 +280,9 @@ class ResponsibilitySerializer(serializers.ModelSerializer):  # type: ignore[typ
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         label = attrs.pop("object_type", "")
-        app_label, _dot, model_name = label.partition(".")
-        try:
-            content_type = ContentType.objects.get_by_natural_key(app_label, model_name)
-        except ContentType.DoesNotExist:
-            raise serializers.ValidationError({"object_type": [_("Unknown object type.")]}) from None
-        model = content_type.model_class()
-        if model is None or not hasattr(model, "scope"):
-            raise serializers.ValidationError({"object_type": [_("Unknown object type.")]})
-        request = self.context["request"]
-        target = (
-            restrict(model._default_manager.all(), request.user, Action.CHANGE)
-            .filter(pk=attrs.get("object_id"))
-            .first()
-            if str(attrs.get("object_id", "")).isdigit()
-            else None
+        attrs["target"] = changeable_target(
+            label, str(attrs.get("object_id", "")), self.context["request"].user
         )
-        if target is None:
-            raise serializers.ValidationError({"object_id": [_("Object not found.")]})
-        attrs["target"] = target
         return attrs
 
 
@@ -287,6 +305,7 @@ class ResponsibilityViewSet(
     def perform_create(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
         target = data.pop("target")
+        del data["object_id"]  # named by `target`, which validate() resolved within reach
         serializer.instance = org_services.assign_responsibility(target, by=self.request.user, **data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -17,7 +17,7 @@ class Notification(models.Model):
 
     # Notifications are private: only their recipient sees them, whatever their roles.
     scope: ClassVar[Scope] = Scope(
-        domain=Domain.ORGANISATION, unit_path=None, owner="recipient", owner_actions=PERSONAL
+        domain=Domain.ORGANISATION, unit_path=None, owner="recipient", owner_actions=PERSONAL, private=True
     )
 
     recipient = models.ForeignKey(

@@ -115,6 +115,8 @@ class Person(AbstractBaseUser):
     )
     mfa_secret = models.CharField(max_length=64, blank=True, editable=False)
     mfa_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The newest TOTP time step used to log in: a code is good once, in every process.
+    mfa_last_step = models.PositiveBigIntegerField(default=0, editable=False)
     failed_login_count = models.PositiveIntegerField(default=0, editable=False)
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -130,7 +132,11 @@ class Person(AbstractBaseUser):
         ordering = ["full_name", "id"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["employment_status", "full_name"])]
+        indexes = [
+            models.Index(fields=["employment_status", "full_name"]),
+            # The default ordering: lists page through people by name without sorting the table.
+            models.Index(fields=["full_name", "id"], name="core_person_name_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

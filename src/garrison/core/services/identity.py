@@ -1,18 +1,24 @@
-"""Login throttling, lockout and unlock."""
+"""Logging in and out: password check, throttling, lockout and unlock, personal preferences."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import zoneinfo
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from garrison.core import audit
 from garrison.core.models import LoginFailure, Person
 from garrison.core.models.audit import AuditAction
+from garrison.core.services.records import update_record
 
 
 def is_locked(person: Person) -> bool:
@@ -67,3 +73,45 @@ def unlock(person: Person, *, by: Any, reason: str = "") -> Person:
     person.refresh_from_db(fields=["failed_login_count", "locked_at"])
     audit.record(person, AuditAction.UNLOCKED, by=by, reason=reason)
     return person
+
+
+def password_login(username: str, password: str, *, source_ip: str | None) -> Person | None:
+    """The person whose username and password these are, if they may log in.
+
+    A wrong password, an unknown username, a locked account and a person who left all
+    answer None and count as a failure, so the caller cannot tell them apart.
+    """
+    person = authenticate(None, username=username, password=password)
+    if not isinstance(person, Person):
+        record_login_failure(username, source_ip=source_ip)
+        return None
+    return person
+
+
+def record_logout(person: Person) -> None:
+    audit.record(person, AuditAction.LOGOUT, by=person)
+
+
+@functools.cache
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone_names() -> list[str]:
+    return sorted(_time_zone_names())
+
+
+def is_time_zone(name: str) -> bool:
+    return name in _time_zone_names()
+
+
+def update_preferences(person: Person, *, by: Any, language: str, time_zone: str) -> Person:
+    """The person's language ("" follows the browser) and the time zone their times are shown in."""
+    errors: dict[str, str] = {}
+    if language and language not in dict(settings.LANGUAGES):
+        errors["language"] = _("Choose one of the offered languages.")
+    if not is_time_zone(time_zone):
+        errors["time_zone"] = _("Unknown time zone; use a name such as Asia/Shanghai.")
+    if errors:
+        raise ValidationError(errors)
+    return update_record(person, by=by, language=language, time_zone=time_zone)

@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from garrison.core import audit
+from garrison.core import audit, notification_kinds
 from garrison.core.models import (
     ApiToken,
     EmploymentStatus,
@@ -23,7 +25,11 @@ from garrison.core.models import (
     RoleAssignment,
 )
 from garrison.core.models.audit import AuditAction
+from garrison.core.models.org import Raci
+from garrison.core.models.roles import ROLE_LABELS
+from garrison.core.roles import Role
 from garrison.core.scoping import forget_grants
+from garrison.core.services import notifications
 from garrison.core.services.records import create_record, delete_record, update_record
 
 
@@ -119,9 +125,26 @@ def set_password(person: Person, password: str, *, by: Any) -> Person:
 
 
 def assign_role(person: Person, role: str, unit: OrgUnit, *, by: Any, note: str = "") -> RoleAssignment:
-    assignment = create_record(
-        RoleAssignment, by=by, person=person, role=role, unit=unit, note=note, granted_by=by if by else None
-    )
+    with transaction.atomic():
+        assignment = create_record(
+            RoleAssignment,
+            by=by,
+            person=person,
+            role=role,
+            unit=unit,
+            note=note,
+            granted_by=by if by else None,
+        )
+        notifications.notify(
+            person,
+            notification_kinds.ROLE_GRANTED.code,
+            title=format_lazy(
+                gettext_lazy("You were granted the role {role} on {unit}"),
+                role=ROLE_LABELS[Role(role)],
+                unit=unit.name,
+            ),
+            target=assignment,
+        )
     forget_grants(person)
     return assignment
 
@@ -155,17 +178,32 @@ def assign_responsibility(
 ) -> Responsibility:
     if (person is None) == (assignee_unit is None):
         raise ValidationError(_("Assign a responsibility to exactly one person or one unit."))
-    return create_record(
-        Responsibility,
-        by=by,
-        content_type=ContentType.objects.get_for_model(target),
-        object_id=str(target.pk),
-        raci=raci,
-        person=person,
-        assignee_unit=assignee_unit,
-        unit=owning_unit(target),
-        note=note,
-    )
+    with transaction.atomic():
+        responsibility = create_record(
+            Responsibility,
+            by=by,
+            content_type=ContentType.objects.get_for_model(target),
+            object_id=str(target.pk),
+            raci=raci,
+            person=person,
+            assignee_unit=assignee_unit,
+            unit=owning_unit(target),
+            note=note,
+        )
+        if person is not None:
+            notifications.notify(
+                person,
+                notification_kinds.RESPONSIBILITY_ASSIGNED.code,
+                title=format_lazy(
+                    gettext_lazy("You are now {raci} for {target}"),
+                    raci=Raci(raci).label,
+                    target=str(target),
+                ),
+                body=note,
+                link=getattr(target, "get_absolute_url", lambda: "")(),
+                target=target,
+            )
+    return responsibility
 
 
 def remove_responsibility(responsibility: Responsibility, *, by: Any, reason: str = "") -> None:

@@ -18,7 +18,8 @@ from garrison.core.models import ApiToken, Person
 from garrison.core.models.audit import AuditAction
 from garrison.core.services.records import update_record
 
-TOKEN_PREFIX = "garr_"
+TOKEN_PREFIX = "garr_"  # noqa: S105 -- a public marker that makes leaked tokens greppable, not a secret
+DEFAULT_DAYS = 90
 
 
 def hash_secret(secret: str) -> str:

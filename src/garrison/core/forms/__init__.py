@@ -1,0 +1,1 @@
+"""Web forms of the core: organisation pages, login and the personal account."""

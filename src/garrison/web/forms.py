@@ -1,0 +1,75 @@
+"""Form helpers shared by every page: Bootstrap styling, the "reason for change"
+field, picking people by username, and turning service errors into field errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+REASON_MAX_LENGTH = 2000
+
+
+def style_form(form: forms.BaseForm) -> forms.BaseForm:
+    """Give every widget its Bootstrap class (widgets render no style of their own)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        else:
+            css = "form-control"
+        existing = widget.attrs.get("class", "")
+        if css not in existing.split():
+            widget.attrs["class"] = f"{existing} {css}".strip()
+    return form
+
+
+class StyledFormMixin:
+    """Mixed into every form so that fields render with Bootstrap classes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_form(self)  # type: ignore[arg-type]
+
+
+def reason_field(*, required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason for change"),
+        required=required,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the audit trail with the change."),
+    )
+
+
+class UsernameChoiceField(forms.ModelChoiceField):
+    """A person picked by typing their username: a select of thousands of people
+    would not load, and the queryset keeps the choice within what the person may see."""
+
+    widget = forms.TextInput
+
+    def __init__(self, queryset: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", _("The person's username."))
+        kwargs.setdefault("error_messages", {"invalid_choice": _("No person with this username.")})
+        super().__init__(queryset, to_field_name="username", **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        # PostgreSQL refuses NUL characters in a lookup; no username contains one.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a ValidationError raised by a service on the form, field by field where
+    the field exists on the form and as a form-level error otherwise."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+        form.add_error(target, messages)

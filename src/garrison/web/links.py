@@ -1,0 +1,44 @@
+"""Links to an object's page from its type and id, as the audit trail and RACI
+assignments name objects (``core.person``, ``42``).
+
+By convention the page is the URL named ``<app_label>:<model_name>-detail``;
+`DETAIL_URL_NAMES` lists the exceptions.
+"""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+DETAIL_URL_NAMES = {
+    "core.orgunit": "core:unit-detail",
+    "core.roleassignment": None,
+    "core.responsibility": None,
+}
+
+
+def detail_url_name(object_type: str) -> str | None:
+    if object_type in DETAIL_URL_NAMES:
+        return DETAIL_URL_NAMES[object_type]
+    app_label, _dot, model_name = object_type.partition(".")
+    if not model_name:
+        return None
+    return f"{app_label}:{model_name}-detail"
+
+
+def object_url(object_type: str, object_id: object) -> str | None:
+    """The object's page, or None when it has none (or the id cannot name one)."""
+    name = detail_url_name(object_type)
+    if name is None or object_id in (None, "", "*"):
+        return None
+    try:
+        return reverse(name, args=[object_id])
+    except NoReverseMatch:
+        return None
+
+
+def optional_url(name: str, *args: object) -> str | None:
+    """The URL named `name`, or None while the part of Garrison providing it is absent."""
+    try:
+        return reverse(name, args=args or None)
+    except NoReverseMatch:
+        return None
