@@ -20,6 +20,8 @@ SKIPPED_FIELDS = frozenset(
     {"password", "mfa_secret", "key_hash", "updated_at", "created_at", "path", "depth", "mfa_last_step"}
 )
 REDACTED = "[redacted]"
+# Stored for events no person caused (jobs, the console); shown translated by the UI.
+SYSTEM_ACTOR = "system"
 REDACTED_FIELDS = frozenset({"password", "mfa_secret", "key_hash"})
 
 
@@ -121,7 +123,7 @@ def record_many(pending: Iterable[PendingEvent]) -> list[AuditEvent]:
                 "occurred_at": now,
                 "actor_id": actor.pk if actor else None,
                 "actor_label": (
-                    str(actor) if actor else (item.actor if isinstance(item.actor, str) else "system")
+                    str(actor) if actor else (item.actor if isinstance(item.actor, str) else SYSTEM_ACTOR)
                 )[:200],
                 "action": item.action,
                 "object_type": item.object_type,

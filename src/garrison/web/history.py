@@ -10,8 +10,9 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
-from garrison.core.audit import history_of
+from garrison.core.audit import REDACTED, history_of
 from garrison.core.models import AuditEvent
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action, Domain
@@ -78,6 +79,8 @@ def _related_names(
 def _display(field: models.Field[Any, Any] | None, value: Any, related: dict[str, str]) -> Any:
     if value is None or value == "":
         return None
+    if value == REDACTED:
+        return _("[redacted]")
     if field is None:
         return value
     if field.is_relation:

@@ -113,11 +113,11 @@ class Person(AbstractBaseUser):
         default=False,
         help_text=_("Bypasses role scoping; for the first installation account."),
     )
-    mfa_secret = models.CharField(max_length=64, blank=True, editable=False)
-    mfa_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    mfa_secret = models.CharField(_("two-factor secret"), max_length=64, blank=True, editable=False)
+    mfa_confirmed_at = models.DateTimeField(_("two-factor set up"), null=True, blank=True, editable=False)
     # The newest TOTP time step used to log in: a code is good once, in every process.
-    mfa_last_step = models.PositiveBigIntegerField(default=0, editable=False)
-    failed_login_count = models.PositiveIntegerField(default=0, editable=False)
+    mfa_last_step = models.PositiveBigIntegerField(_("last two-factor time step"), default=0, editable=False)
+    failed_login_count = models.PositiveIntegerField(_("failed logins"), default=0, editable=False)
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -10,6 +10,7 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from garrison.core.audit import SYSTEM_ACTOR
 from garrison.core.models import Notification
 from garrison.core.scoping import is_authenticated_person, restrict
 from garrison.web.links import object_url
@@ -39,6 +40,12 @@ def unread_notifications(context: template.Context) -> int:
     if not is_authenticated_person(person):
         return 0
     return restrict(Notification.objects.filter(recipient=person, read_at__isnull=True), person).count()
+
+
+@register.filter
+def actor_name(label: str) -> str:
+    """The stored actor label, with the marker for events no person caused translated."""
+    return _("system") if label in ("", SYSTEM_ACTOR) else label
 
 
 @register.filter
