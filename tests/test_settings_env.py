@@ -170,3 +170,52 @@ def test_start_up_fails_when_both_smtp_tls_modes_are_on(tmp_path: Path) -> None:
 
     assert result.returncode != 0
     assert "cannot both be true" in result.stderr
+
+
+def test_start_up_fails_naming_a_default_time_zone_that_does_not_exist(tmp_path: Path) -> None:
+    result = start_settings(tmp_path, GARRISON_DEFAULT_TIME_ZONE="Mars/Olympus_Mons")
+
+    assert result.returncode != 0
+    assert "ConfigurationError: GARRISON_DEFAULT_TIME_ZONE='Mars/Olympus_Mons'" in result.stderr
+
+
+def test_start_up_fails_on_an_unknown_log_level(tmp_path: Path) -> None:
+    result = start_settings(tmp_path, GARRISON_LOG_LEVEL="LOUD")
+
+    assert result.returncode != 0
+    assert "GARRISON_LOG_LEVEL='LOUD' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL" in result.stderr
+
+
+def test_the_generated_secret_key_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    # Created owner-only, not tightened afterwards: with chmod disabled and a permissive
+    # umask, the mode seen is the one the file had from its first byte.
+    created_as_is = (
+        "import os, pathlib; os.umask(0); "
+        "os.chmod = pathlib.Path.chmod = lambda *args, **kwargs: None; "
+        "import garrison.settings"
+    )
+    result = subprocess.run(  # noqa: S603 - a fixed command line
+        [sys.executable, "-c", created_as_is],
+        env={
+            **{key: value for key, value in os.environ.items() if not key.startswith("GARRISON_")},
+            "GARRISON_DATA_DIR": str(tmp_path),
+        },
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    key_file = tmp_path / "secret_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert len(key_file.read_text().strip()) >= 32
+    assert start_settings(tmp_path).returncode == 0
+    assert (tmp_path / "secret_key").read_text() == key_file.read_text()
+
+
+def test_the_api_settings_name_no_throttle_rates_nothing_uses() -> None:
+    from garrison import settings
+
+    assert "DEFAULT_THROTTLE_RATES" not in settings.REST_FRAMEWORK

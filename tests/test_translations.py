@@ -262,8 +262,10 @@ def test_the_api_uses_the_language_stored_for_the_person(api: Any, owner: Any) -
     assert response.json()["full_name"] == ["该字段是必填项。"]
 
 
-def test_a_read_only_token_is_refused_a_write_in_the_callers_language(api: Any, owner: Any) -> None:
-    token, secret = tokens.create_token(owner, by=owner, name="report script", access=TokenScope.READ, days=7)
+def test_a_read_only_token_is_refused_a_write_in_the_callers_language(api: Any, colleague: Any) -> None:
+    token, secret = tokens.create_token(
+        colleague, by=colleague, name="report script", access=TokenScope.READ, days=7
+    )
 
     response = api.as_(None).post(
         "/api/people/",

@@ -5,7 +5,9 @@ The operations guide (docs/operations.md) lists each variable read here.
 
 from __future__ import annotations
 
+import os
 import secrets
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -31,9 +33,15 @@ def _secret_key() -> str:
             raise ConfigurationError("GARRISON_SECRET_KEY must be at least 32 characters long")
         return configured
     key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+    try:
+        # Created owner-only from the first byte (never briefly world-readable), and only
+        # if absent, so two processes starting together cannot overwrite each other's key.
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
@@ -200,6 +208,12 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 DEFAULT_PERSON_TIME_ZONE = env.str("GARRISON_DEFAULT_TIME_ZONE", "Asia/Shanghai", "Zone for new people")
+try:
+    zoneinfo.ZoneInfo(DEFAULT_PERSON_TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ConfigurationError(
+        f"GARRISON_DEFAULT_TIME_ZONE={DEFAULT_PERSON_TIME_ZONE!r} is not a known time zone"
+    ) from None
 
 # Static assets are served by Garrison itself (no CDN: data-center networks are often air-gapped).
 STATIC_URL = "/static/"
@@ -256,7 +270,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "garrison.core.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Garrison API",
@@ -273,5 +286,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("GARRISON_LOG_LEVEL", "INFO", "Log level")},
+    "root": {
+        "handlers": ["console"],
+        "level": env.choice(
+            "GARRISON_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "Log level"
+        ),
+    },
 }

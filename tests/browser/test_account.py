@@ -13,6 +13,7 @@ import pyotp
 from playwright.sync_api import expect
 
 from garrison.core.models import ApiToken, Person
+from garrison.core.services import mfa
 from tests.browser.conftest import BrowserPage
 
 
@@ -38,6 +39,9 @@ def test_a_read_only_api_token_is_shown_once_reads_the_api_cannot_write_and_stop
 ) -> None:
     page = browser_page.page
     base = browser_page.base_url
+    # An Administrator's tokens work only once their second factor is set up.
+    second_factor = mfa.new_secret()
+    mfa.confirm_enrolment(owner, second_factor, pyotp.TOTP(second_factor).now(), by=owner)
     log_in(owner)
     browser_page.open("/account/")
     page.get_by_role("link", name="API tokens").click()

@@ -7,6 +7,7 @@ import hashlib
 import re
 from typing import Any
 
+import pyotp
 import pytest
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -14,7 +15,7 @@ from rest_framework.test import APIClient
 
 from garrison.core.models import ApiToken, AuditEvent, OrgUnit, Person
 from garrison.core.models.audit import AuditAction
-from garrison.core.services import tokens
+from garrison.core.services import mfa, org, tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,11 @@ def bearer(secret: str) -> APIClient:
 
 def make_token(person: Person, access: str = "read", days: int = 30) -> tuple[ApiToken, str]:
     return tokens.create_token(person, by=person, name=f"{access} token", access=access, days=days)
+
+
+def with_mfa(person: Person) -> Person:
+    secret = mfa.new_secret()
+    return mfa.confirm_enrolment(person, secret, pyotp.TOTP(secret).now(), by=person)
 
 
 def test_a_person_creates_a_token_and_gets_the_secret_once(api: Any, colleague: Person) -> None:
@@ -100,7 +106,7 @@ def test_bad_token_requests_get_field_errors(
 
 
 def test_a_read_token_cannot_write(owner: Person, colleague: Person, organisation: Any) -> None:
-    _token, secret = make_token(owner, access="read")
+    _token, secret = make_token(with_mfa(owner), access="read")
     client = bearer(secret)
 
     created = client.post(
@@ -117,7 +123,7 @@ def test_a_read_token_cannot_write(owner: Person, colleague: Person, organisatio
 
 
 def test_a_read_write_token_can_write(owner: Person, colleague: Person) -> None:
-    _token, secret = make_token(owner, access="read_write")
+    _token, secret = make_token(with_mfa(owner), access="read_write")
 
     response = bearer(secret).patch(f"/api/people/{colleague.pk}/", {"job_title": "Engineer"}, format="json")
 
@@ -325,3 +331,41 @@ def test_the_tokens_page_cannot_revoke_someone_elses_token(
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_the_token_of_someone_who_must_use_mfa_but_has_not_set_it_up_is_refused(
+    owner: Person, colleague: Person
+) -> None:
+    _token, secret = make_token(owner, access="read_write")
+
+    response = bearer(secret).get(f"/api/people/{colleague.pk}/")
+
+    assert response.status_code == 401
+    assert tokens.authenticate_token(secret) is None
+    with_mfa(owner)
+    assert bearer(secret).get(f"/api/people/{colleague.pk}/").status_code == 200
+
+
+def test_a_token_stops_working_when_its_holder_gets_a_role_that_needs_mfa(
+    colleague: Person, organisation: Any
+) -> None:
+    _token, secret = make_token(colleague)
+    assert bearer(secret).get("/api/people/").status_code == 200
+
+    org.assign_role(colleague, "security_officer", organisation.beijing, by=None)
+
+    assert bearer(secret).get("/api/people/").status_code == 401
+
+
+@override_settings(API_TOKEN_MAX_DAYS=30)
+def test_the_default_lifetime_never_exceeds_the_configured_maximum(
+    api: Any, client: Client, colleague: Person
+) -> None:
+    response = api.as_(colleague).post("/api/tokens/", {"name": "short"}, format="json")
+
+    assert response.status_code == 201
+    token = ApiToken.objects.get(name="short")
+    assert abs(token.expires_at - (timezone.now() + dt.timedelta(days=30))) < dt.timedelta(minutes=1)
+    client.force_login(colleague)
+    page = client.get("/account/tokens/").content.decode()
+    assert re.search(r'name="days"[^>]*value="30"', page)

@@ -231,6 +231,29 @@ def test_restore_refuses_a_tampered_archive_before_writing_anything(
     assert not default_storage.exists(_blob_name())
 
 
+def test_restore_refuses_a_blob_whose_content_differs_from_its_name_even_with_a_matching_manifest(
+    backup_of_vanished_data: tuple[Path, dict[str, Any]],
+) -> None:
+    path, _expected = backup_of_vanished_data
+    forged = b"forged evidence"
+    blob_member = f"files/{_blob_name()}"
+
+    def forge(name: str, data: bytes) -> bytes:
+        if name == blob_member:
+            return forged
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["files"][blob_member] = hashlib.sha256(forged).hexdigest()
+            return json.dumps(manifest).encode()
+        return data
+
+    rewrite_archive(path, forge)
+    with pytest.raises(BackupError, match="does not hold the content its name says"):
+        restore_backup(path)
+    assert not Person.objects.exists()
+    assert not default_storage.exists(_blob_name())
+
+
 def test_restore_refuses_an_archive_with_foreign_entries(db: Any, tmp_path: Path) -> None:
     evil = tmp_path / "evil.tar.gz"
     with tarfile.open(evil, "w:gz") as archive:

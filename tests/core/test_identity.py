@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from garrison.core.models import AuditEvent, LoginFailure, Person
 from garrison.core.models.audit import AuditAction
-from garrison.core.services import org
+from garrison.core.services import identity, org
 from garrison.core.views.auth import invalid_credentials_message
 from tests.conftest import PASSWORD
 
@@ -380,3 +380,47 @@ def test_a_bad_password_change_shows_the_reason_and_changes_nothing(
     assert error in response.content.decode()
     colleague.refresh_from_db()
     assert colleague.check_password(PASSWORD)
+
+
+@override_settings(LOGIN_MAX_FAILURES=2, LOGIN_LOCKOUT_MINUTES=30)
+def test_a_lockout_that_ran_out_locks_again_after_new_failures(client: Client, colleague: Person) -> None:
+    log_in(client, "colleague", "wrong-password")
+    log_in(client, "colleague", "wrong-password")
+    Person.objects.filter(pk=colleague.pk).update(locked_at=timezone.now() - dt.timedelta(minutes=31))
+
+    log_in(client, "colleague", "wrong-password")
+    log_in(client, "colleague", "wrong-password")
+    response = log_in(client, "colleague")
+
+    assert response.status_code == 200
+    assert not is_logged_in(client)
+    colleague.refresh_from_db()
+    assert colleague.locked_at is not None
+    assert timezone.now() - colleague.locked_at < dt.timedelta(minutes=1)
+    assert len(events(colleague, AuditAction.LOCKED)) == 2
+
+
+@override_settings(LOGIN_MAX_FAILURES=2)
+def test_failures_locks_and_unlocks_record_what_changed_from_what(
+    client: Client, colleague: Person, owner: Person
+) -> None:
+    log_in(client, "colleague", "wrong-password")
+    log_in(client, "colleague", "wrong-password")
+    colleague.refresh_from_db()
+    locked_at = colleague.locked_at
+
+    identity.unlock(colleague, by=owner, reason="called the desk")
+
+    failures = sorted(events(colleague, AuditAction.LOGIN_FAILED), key=lambda event: event.sequence)
+    assert [event.changes for event in failures] == [
+        {"failed_login_count": [0, 1]},
+        {"failed_login_count": [1, 2]},
+    ]
+    (locked,) = events(colleague, AuditAction.LOCKED)
+    assert locked.reason == ""
+    assert locked.changes["locked_at"][0] is None
+    assert dt.datetime.fromisoformat(locked.changes["locked_at"][1]) == locked_at
+    (unlocked,) = events(colleague, AuditAction.UNLOCKED)
+    assert unlocked.changes["failed_login_count"] == [2, 0]
+    assert unlocked.changes["locked_at"][1] is None
+    assert dt.datetime.fromisoformat(unlocked.changes["locked_at"][0]) == locked_at

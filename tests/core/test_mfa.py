@@ -15,7 +15,7 @@ from django.test import Client, override_settings
 from garrison.core.models import AuditEvent, Person
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Role
-from garrison.core.services import mfa
+from garrison.core.services import mfa, org
 from garrison.core.views.auth import PENDING_LOGIN_KEY, invalid_credentials_message
 from tests.conftest import PASSWORD
 
@@ -358,3 +358,76 @@ def test_a_login_code_is_refused_the_second_time_even_by_a_process_with_an_empty
 
     assert first is True
     assert second is False
+
+
+def test_the_login_code_step_reads_the_clock_once_so_a_step_boundary_cannot_refuse_it(
+    colleague: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = enrol(colleague)
+    colleague.refresh_from_db()
+    interval = pyotp.TOTP(secret).interval
+    # The last second of a step, then (on any later reading) the first second of the next.
+    step = int(time.time() // interval) + 5
+    readings = iter([step * interval + interval - 0.5])
+    monkeypatch.setattr(mfa.time, "time", lambda: next(readings, (step + 1) * interval + 0.5))
+    previous_step_code = pyotp.TOTP(secret).at((step - 1) * interval)
+
+    accepted = mfa.verify_login_code(colleague, previous_step_code)
+
+    assert accepted is True
+    colleague.refresh_from_db()
+    assert colleague.mfa_last_step == step - 1
+
+
+def test_granting_a_role_that_needs_mfa_ends_the_sessions_of_someone_without_it(
+    organisation: Any, colleague: Person
+) -> None:
+    device = Client()
+    device.post("/login/", {"username": "colleague", "password": PASSWORD})
+    assert is_logged_in(device)
+
+    org.assign_role(colleague, Role.ADMINISTRATOR, organisation.beijing_ops, by=None)
+
+    assert not is_logged_in(device)
+    assert log_in(device, "colleague")["Location"] == "/login/enrol/"
+
+
+def test_granting_a_role_that_needs_mfa_keeps_the_sessions_of_someone_enrolled(
+    organisation: Any, colleague: Person
+) -> None:
+    secret = enrol(colleague)
+    device = Client()
+    device.post("/login/", {"username": "colleague", "password": PASSWORD})
+    device.post("/login/verify/", {"code": code_for(secret, steps_ahead=1)})
+    assert is_logged_in(device)
+
+    org.assign_role(colleague, Role.SECURITY_OFFICER, organisation.beijing_ops, by=None)
+
+    assert is_logged_in(device)
+
+
+def test_an_administrator_resets_a_second_factor_through_the_api(
+    api: Any, owner: Person, colleague: Person, outsider: Person
+) -> None:
+    enrol(colleague)
+
+    missing_reason = api.as_(owner).post(f"/api/people/{colleague.pk}/reset-mfa/", {}, format="json")
+    out_of_reach = api.as_(outsider).post(
+        f"/api/people/{colleague.pk}/reset-mfa/", {"reason": "lost phone"}, format="json"
+    )
+    colleague.refresh_from_db()
+    assert missing_reason.status_code == 400
+    assert "reason" in missing_reason.json()
+    assert out_of_reach.status_code == 404
+    assert colleague.has_mfa
+
+    response = api.as_(owner).post(
+        f"/api/people/{colleague.pk}/reset-mfa/", {"reason": "lost phone"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["has_mfa"] is False
+    colleague.refresh_from_db()
+    assert not colleague.has_mfa
+    assert mfa_events(colleague)[-1].reason == "lost phone"
+    assert mfa_events(colleague)[-1].actor_id == owner.pk

@@ -145,3 +145,17 @@ def test_argon2_is_installed_and_usable(settings: Any) -> None:
 def test_sessions_expire_after_the_idle_window_and_on_each_request_are_renewed() -> None:
     assert garrison.settings.SESSION_COOKIE_AGE == garrison.settings.SESSION_IDLE_MINUTES * 60
     assert garrison.settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_only_the_api_docs_page_may_use_inline_styles_and_no_page_inline_scripts(
+    client: Client, colleague: Person
+) -> None:
+    client.force_login(colleague)
+
+    docs_policy = client.get("/api/docs/")["Content-Security-Policy"]
+    page_policy = client.get("/people/")["Content-Security-Policy"]
+
+    assert "style-src 'self' 'unsafe-inline'" in docs_policy
+    assert "script-src 'self';" in docs_policy
+    assert "style-src 'self';" in page_policy
+    assert "unsafe-inline" not in page_policy

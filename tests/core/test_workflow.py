@@ -218,3 +218,40 @@ def test_it_lists_the_transitions_the_actor_may_take_now(
     assert [transition.name for transition in EmploymentWorkflow.allowed_transitions(colleague, owner)] == [
         "leave"
     ]
+
+
+class DefaultPermissionWorkflow(StateMachine):
+    """Transitions that name no permission, and one that opts out of it explicitly."""
+
+    states = EmploymentStatus
+    field = "employment_status"
+    transitions = [
+        Transition("go_on_leave", source=[EmploymentStatus.ACTIVE], target=EmploymentStatus.ON_LEAVE),
+        Transition(
+            "come_back", source=[EmploymentStatus.ON_LEAVE], target=EmploymentStatus.ACTIVE, permission=None
+        ),
+    ]
+
+
+def test_a_transition_without_an_explicit_permission_refuses_an_actor_who_cannot_change_the_object(
+    owner: Person, colleague: Person
+) -> None:
+    # The colleague may view themselves but not change themselves.
+    with pytest.raises(Http404):
+        DefaultPermissionWorkflow.apply(colleague, "go_on_leave", by=colleague)
+    assert DefaultPermissionWorkflow.allowed_transitions(colleague, colleague) == []
+    assert status_in_database(colleague) == EmploymentStatus.ACTIVE
+
+    DefaultPermissionWorkflow.apply(colleague, "go_on_leave", by=owner)
+    assert status_in_database(colleague) == EmploymentStatus.ON_LEAVE
+
+
+def test_a_transition_may_opt_out_of_the_permission_check_explicitly(
+    owner: Person, colleague: Person
+) -> None:
+    DefaultPermissionWorkflow.apply(colleague, "go_on_leave", by=owner)
+
+    DefaultPermissionWorkflow.apply(colleague, "come_back", by=colleague)
+
+    assert status_in_database(colleague) == EmploymentStatus.ACTIVE
+    assert DefaultPermissionWorkflow.transition_named("go_on_leave").permission == Action.CHANGE

@@ -22,7 +22,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django_filters.widgets import SuffixedMultiWidget
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from garrison.core import audit
 from garrison.core.models.audit import AuditAction
@@ -98,7 +100,9 @@ def cell_value(value: Any) -> Any:
         return _local_naive(value)
     if isinstance(value, dt.date | int | float):
         return value
-    return neutralise(str(value))
+    # XLSX cannot hold most control characters (openpyxl refuses the whole cell); they are
+    # dropped before neutralising, so a formula hidden behind one is still caught.
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
 def iterate(queryset: models.QuerySet[Any]) -> Iterator[Any]:
@@ -198,16 +202,40 @@ def export_response(
     return FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
-def filters_from(params: Mapping[str, Any], *, ignore: Iterable[str] = ()) -> dict[str, Any]:
-    """The query parameters that shaped an export, for its audit event."""
+def filters_from(
+    params: Mapping[str, Any], *, ignore: Iterable[str] = (), keep: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """The query parameters that shaped an export, for its audit event.
+
+    With `keep`, only those parameters are recorded: anything else in the address
+    changed nothing and would let a caller write arbitrary text into the trail.
+    NUL characters are dropped, since PostgreSQL's JSON type cannot store them.
+    """
     skipped = {"page", "page_size", "export", "file_format", *ignore}
+    kept = None if keep is None else set(keep)
     getlist = getattr(params, "getlist", None)
     found: dict[str, Any] = {}
     for key in params:
-        if key in skipped:
+        if key in skipped or (kept is not None and key not in kept):
             continue
         values = getlist(key) if getlist else [params[key]]
-        values = [value for value in values if value not in ("", None)]
+        values = [_without_nul(value) for value in values if value not in ("", None)]
         if values:
-            found[key] = values[0] if len(values) == 1 else values
+            found[_without_nul(key)] = values[0] if len(values) == 1 else values
     return found
+
+
+def filterset_parameters(filterset: Any) -> set[str]:
+    """The query parameters a django-filter FilterSet reads (range filters read two)."""
+    names: set[str] = set()
+    for name, list_filter in (filterset.filters if filterset is not None else {}).items():
+        widget = list_filter.field.widget
+        if isinstance(widget, SuffixedMultiWidget):
+            names.update(widget.suffixed(name, suffix) for suffix in widget.suffixes)
+        else:
+            names.add(name)
+    return names
+
+
+def _without_nul(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) else value

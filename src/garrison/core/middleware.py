@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 import zoneinfo
@@ -8,7 +9,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
-from django.utils.ipv6 import clean_ipv6_address
 
 from garrison.core import context
 
@@ -18,7 +18,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self'",
+        "style-src {styles}",
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
@@ -28,23 +28,39 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# drf-spectacular's Swagger page carries one inline <style> block; its scripts are files
+# (SpectacularSwaggerSplitView), so only styles are relaxed, and only on that page.
+INLINE_STYLE_PATHS = ("/api/docs/",)
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The source address, trusting X-Forwarded-For only through configured proxies."""
-    address = request.META.get("REMOTE_ADDR") or None
+    """The source address, trusting X-Forwarded-For only through configured proxies.
+
+    Whatever the header says is checked to be an address: a proxy may write "unknown"
+    or garbage there, which would make the audit trail's address column refuse the
+    write. Such a hop falls back to the address the connection came from.
+    """
+    address = _valid_address(request.META.get("REMOTE_ADDR"))
     proxies = settings.TRUSTED_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if len(hops) >= proxies:
-            address = hops[-proxies]
-    if address and ":" in address:
-        try:
-            address = clean_ipv6_address(address)
-        except Exception:  # a malformed header is not a reason to fail the request
-            return None
+            address = _valid_address(hops[-proxies]) or address
     return address
+
+
+def _valid_address(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        # A zone index ("fe80::1%eth0") means nothing outside the host and no column stores it.
+        address = ipaddress.ip_address(text.partition("%")[0])
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(address)
 
 
 class RequestContextMiddleware:
@@ -91,13 +107,15 @@ class PersonContextMiddleware:
 
 
 class ContentSecurityPolicyMiddleware:
-    """No inline script or style anywhere, so injected markup cannot run."""
+    """No inline script anywhere, and no inline style outside the API docs page, so
+    injected markup cannot run."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        styles = "'self' 'unsafe-inline'" if request.path.startswith(INLINE_STYLE_PATHS) else "'self'"
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY.format(styles=styles))
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response

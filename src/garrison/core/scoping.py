@@ -117,6 +117,15 @@ def has_grant(person: Any, domain: Domain, action: Action, unit_path: str | None
     return any(unit_path.startswith(path) for path in paths)
 
 
+def has_grant_everywhere(person: Any, domain: Domain, action: Action) -> bool:
+    """Whether `person` holds `action` on `domain` over every organisation tree."""
+    if not is_authenticated_person(person):
+        return False
+    if person.is_superuser:
+        return True
+    return _covers_every_tree(person, grant_paths(person).get((domain, action), []))
+
+
 def restrict(queryset: QuerySet[ModelT], person: Any, action: Action | str = Action.VIEW) -> QuerySet[ModelT]:
     """The part of `queryset` on which `person` may take `action`."""
     if not is_authenticated_person(person):

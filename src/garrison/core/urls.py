@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/<int:pk>/", org.PersonDetailView.as_view(), name="person-detail"),
     path("people/<int:pk>/edit/", org.PersonEditView.as_view(), name="person-edit"),
     path("people/<int:pk>/unlock/", org.person_unlock, name="person-unlock"),
+    path("people/<int:pk>/reset-two-factor/", org.person_reset_mfa, name="person-reset-mfa"),
     path("roles/", org.RoleAssignmentListView.as_view(), name="role-assignment-list"),
     path("roles/grant/", org.RoleAssignmentCreateView.as_view(), name="role-assignment-create"),
     path("roles/<int:pk>/revoke/", org.role_assignment_revoke, name="role-assignment-revoke"),

@@ -15,14 +15,15 @@ holds them, and a table of transitions::
             Transition("submit", source=[RiskStatus.DRAFT], target=RiskStatus.SUBMITTED, label=_("Submit")),
             Transition("accept", source=[RiskStatus.SUBMITTED], target=RiskStatus.ACCEPTED,
                        label=_("Accept"), guard=has_treatment, requires_reason=True,
-                       permission=Action.CHANGE, on_commit=[notify_owner]),
+                       on_commit=[notify_owner]),
         ]
 
     status = RiskWorkflow.model_field()          # on the model
     RiskWorkflow.apply(risk, "accept", by=person, reason="...")   # in a service
 
 `apply` is the only writer of the state field. In one transaction it locks the row,
-checks the actor's permission (a refused actor gets Http404, exactly as for a
+checks the actor's permission (CHANGE on the object unless the transition names
+another action, or None to need none; a refused actor gets Http404, exactly as for a
 missing object), that the transition leaves the current state, the reason and the
 guard; then saves the new state and appends a "transition" audit event. Hooks in
 `on_commit` run once the change is committed. The table lookups (`transition_named`,
@@ -67,7 +68,9 @@ class Transition:
     label: str | Promise = ""
     guard: Guard | None = None
     requires_reason: bool = False
-    permission: Action | str | None = None
+    # Secure by default: taking a step changes the object. None opts out explicitly
+    # (a step anyone who can see the object may take, e.g. acknowledging it).
+    permission: Action | str | None = Action.CHANGE
     on_commit: Sequence[Hook] = ()
 
     @property

@@ -140,7 +140,9 @@ class ObjectListView(LoginRequiredMixin, View):
                 export_columns(self.columns),
                 file_format,
                 by=request.user,
-                filters=exports.filters_from(request.GET),
+                filters=exports.filters_from(
+                    request.GET, keep=exports.filterset_parameters(filterset) | {"q", "sort"}
+                ),
                 name=self.export_name or str(self.model._meta.model_name),
             )
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from garrison.core.models import AuditChainHead, AuditEvent, OrgUnit, Person, Responsibility, RoleAssignment
 from garrison.core.roles import Action, Domain
-from garrison.core.scoping import has_grant, restrict
+from garrison.core.scoping import has_grant, has_grant_everywhere, restrict
 from garrison.web.details import describe_targets
 from garrison.web.links import optional_url
 
@@ -33,12 +33,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ]
     held = Responsibility.objects.filter(person=person).select_related("content_type")
     may_audit = has_grant(person, Domain.AUDIT, Action.VIEW)
+    may_verify = has_grant_everywhere(person, Domain.AUDIT, Action.VIEW)
     context = {
         "counts": counts,
         "responsibilities": describe_targets(held[:RESPONSIBILITIES_SHOWN], person),
         "may_audit": may_audit,
         "recent_events": restrict(AuditEvent.objects.all(), person)[:RECENT_EVENTS] if may_audit else [],
-        "chain_head": AuditChainHead.objects.filter(pk=1).first() if may_audit else None,
+        # The chain's size and the full walk are about the whole trail: only for those who read all of it.
+        "may_verify": may_verify,
+        "chain_head": AuditChainHead.objects.filter(pk=1).first() if may_verify else None,
         "notifications_url": optional_url("notifications:list"),
     }
     return render(request, "web/dashboard.html", context)

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import renderers, serializers, viewsets
+from rest_framework import filters, renderers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 
@@ -89,6 +90,19 @@ class ExportMixin(_ViewSetBase):
             self.export_columns,
             choice.validated_data["file_format"],
             by=request.user,
-            filters=exports.filters_from(request.query_params),
+            filters=exports.filters_from(request.query_params, keep=self.export_parameters(queryset)),
             name=self.export_name or str(model._meta.model_name),
         )
+
+    def export_parameters(self, queryset: Any) -> set[str]:
+        """The query parameters the list's filter backends read: only these shape an export."""
+        names: set[str] = set()
+        for backend_class in self.filter_backends:
+            backend = backend_class()
+            if isinstance(backend, DjangoFilterBackend):
+                names |= exports.filterset_parameters(backend.get_filterset(self.request, queryset, self))
+            elif isinstance(backend, filters.SearchFilter):
+                names.add(backend.search_param)
+            elif isinstance(backend, filters.OrderingFilter):
+                names.add(backend.ordering_param)
+        return names

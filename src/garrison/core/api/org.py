@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import django_filters
+from django.contrib.auth.password_validation import validate_password as check_password_rules
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
@@ -22,6 +25,7 @@ from garrison.core.models import OrgUnit, Person, Responsibility, RoleAssignment
 from garrison.core.roles import Action
 from garrison.core.scoping import restrict
 from garrison.core.services import identity as identity_services
+from garrison.core.services import mfa as mfa_services
 from garrison.core.services import org as org_services
 from garrison.core.tables import PERSON_COLUMNS, ROLE_ASSIGNMENT_COLUMNS, UNIT_COLUMNS
 from garrison.web.lists import export_columns
@@ -148,9 +152,33 @@ class PersonSerializer(serializers.ModelSerializer):
     def get_is_locked(self, person: Person) -> bool:
         return identity_services.is_locked(person)
 
+    def validate_time_zone(self, time_zone: str) -> str:
+        if not identity_services.is_time_zone(time_zone):
+            raise serializers.ValidationError(_("Unknown time zone; use a name such as Asia/Shanghai."))
+        return time_zone
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        password = attrs.get("password")
+        if password:
+            # Checked here, against the person as they will be, so that a weak password
+            # refuses the whole request before anything of it is saved.
+            candidate = copy.copy(self.instance) if self.instance is not None else Person()
+            for name in ("username", "full_name", "email"):
+                if name in attrs:
+                    setattr(candidate, name, attrs[name])
+            try:
+                check_password_rules(password, candidate)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"password": list(error.messages)}) from error
+        return attrs
+
 
 class UnlockSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ResetMfaSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
 
 
 class PersonFilter(ScopedFilterSet):
@@ -181,10 +209,12 @@ class PersonViewSet(
     search_fields = ["full_name", "username", "email", "job_title"]
     ordering_fields = ["full_name", "username", "job_title", "employment_status", "unit__name"]
 
+    @transaction.atomic
     def perform_create(self, serializer: Any) -> None:
         self.require_unit_in_scope(serializer.validated_data["unit"], Action.ADD)
         serializer.instance = org_services.create_person(by=self.request.user, **serializer.validated_data)
 
+    @transaction.atomic
     def perform_update(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
         if "unit" in data:
@@ -199,10 +229,19 @@ class PersonViewSet(
     @action(detail=True, methods=["post"], scope_action_name=Action.CHANGE)
     def unlock(self, request: Request, pk: str | None = None) -> Response:
         """Lift a login lockout."""
+        return self._account_action(request, UnlockSerializer, identity_services.unlock)
+
+    @extend_schema(request=ResetMfaSerializer, responses=PersonSerializer)
+    @action(detail=True, methods=["post"], url_path="reset-mfa", scope_action_name=Action.CHANGE)
+    def reset_mfa(self, request: Request, pk: str | None = None) -> Response:
+        """Clear a lost second factor; the person sets up a new one at their next login."""
+        return self._account_action(request, ResetMfaSerializer, mfa_services.reset)
+
+    def _account_action(self, request: Request, reason_serializer: Any, act: Any) -> Response:
         person = self.get_object()
-        form = UnlockSerializer(data=request.data)
+        form = reason_serializer(data=request.data)
         form.is_valid(raise_exception=True)
-        person = identity_services.unlock(person, by=request.user, reason=form.validated_data["reason"])
+        person = act(person, by=request.user, reason=form.validated_data["reason"])
         return Response(PersonSerializer(person, context=self.get_serializer_context()).data)
 
 

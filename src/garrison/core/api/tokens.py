@@ -31,8 +31,9 @@ class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
     days = serializers.IntegerField(
         write_only=True,
         min_value=1,
-        default=token_services.DEFAULT_DAYS,
-        help_text="Lifetime in days, from 1 to GARRISON_API_TOKEN_MAX_DAYS.",
+        default=token_services.default_days,
+        help_text="Lifetime in days, from 1 to GARRISON_API_TOKEN_MAX_DAYS; "
+        "90 by default, or that maximum if it is shorter.",
     )
     access = serializers.ChoiceField(choices=TokenScope.choices, default=TokenScope.READ)
 

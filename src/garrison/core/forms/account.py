@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from garrison.core.models import Person
 from garrison.core.models.identity import TokenScope
 from garrison.core.services.identity import is_time_zone
-from garrison.core.services.tokens import DEFAULT_DAYS
+from garrison.core.services.tokens import default_days
 
 
 class PreferencesForm(forms.Form):
@@ -99,7 +99,7 @@ class ApiTokenForm(forms.Form):
     days = forms.IntegerField(
         label=_("Lifetime in days"),
         min_value=1,
-        initial=DEFAULT_DAYS,
+        initial=default_days,
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
 

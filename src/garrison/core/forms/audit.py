@@ -11,7 +11,7 @@ from django import forms
 from django.apps import apps
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from garrison.core.filters import ScopedFilterSet
@@ -23,14 +23,20 @@ EARLIEST_DAY = dt.date(1, 1, 2)
 LATEST_DAY = dt.date(9999, 12, 30)
 
 
-@cache
 def object_type_choices() -> list[tuple[str, str]]:
-    """Every kind of object the trail can mention: the models that declare a scope."""
-    choices = [
-        (model._meta.label_lower, f"{model._meta.verbose_name} ({model._meta.label_lower})")
-        for model in apps.get_models()
-        if hasattr(model, "scope")
-    ]
+    """Every kind of object the trail can mention: the models that declare a scope,
+    labelled in the active language."""
+    return _object_type_choices(translation.get_language())
+
+
+@cache
+def _object_type_choices(language: str | None) -> list[tuple[str, str]]:
+    with translation.override(language):
+        choices = [
+            (model._meta.label_lower, f"{model._meta.verbose_name} ({model._meta.label_lower})")
+            for model in apps.get_models()
+            if hasattr(model, "scope")
+        ]
     return sorted(choices)
 
 

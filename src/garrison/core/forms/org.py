@@ -158,6 +158,9 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
         self.fields["manager"] = UsernameChoiceField(
             managers, label=_("manager"), required=False, help_text=_("The manager's username.")
         )
+        if self.instance.manager_id is not None and self.initial.get("manager") == self.instance.manager_id:
+            # The model form pre-fills the manager's id, but the field reads usernames back.
+            self.initial["manager"] = self.instance.manager.username
         if self.is_create:
             del self.fields["employment_status"]
             self.fields["password"] = forms.CharField(

@@ -62,8 +62,8 @@ NATURAL_KEY_MODELS: tuple[type[models.Model], ...] = (ContentType, Permission)
 COPY_BUFFER = 1024 * 1024
 INSERT_BATCH = 500
 
-_DATA_NAME = re.compile(r"^data/[a-z0-9_]+\.[a-z0-9_]+\.jsonl$")
-_BLOB_NAME = re.compile(r"^files/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}$")
+_DATA_NAME = re.compile(r"data/[a-z0-9_]+\.[a-z0-9_]+\.jsonl")
+_BLOB_NAME = re.compile(r"files/(?P<a>[0-9a-f]{2})/(?P<b>[0-9a-f]{2})/(?P<digest>(?P=a)(?P=b)[0-9a-f]{60})")
 
 
 class BackupError(Exception):
@@ -325,7 +325,7 @@ def _unpack(path: Path, workdir: Path) -> dict[str, str]:
             for member in archive:
                 name = member.name
                 if not member.isfile() or not (
-                    name == MANIFEST_NAME or _DATA_NAME.match(name) or _BLOB_NAME.match(name)
+                    name == MANIFEST_NAME or _DATA_NAME.fullmatch(name) or _BLOB_NAME.fullmatch(name)
                 ):
                     raise BackupError(f"the archive holds an unexpected entry {name!r}; it is not a backup")
                 if name in digests:
@@ -368,6 +368,12 @@ def _verified_manifest(workdir: Path, digests: dict[str, str]) -> dict[str, Any]
             raise BackupError(f"the archive is damaged: {name} is missing")
         if digests[name] != digest:
             raise BackupError(f"the archive is damaged: {name} does not match its recorded SHA-256")
+    for name in manifest["files"]:
+        # A blob is named by its content: a consistent but hand-edited manifest must not
+        # put other content under a hash.
+        blob = _BLOB_NAME.fullmatch(name)
+        if blob is None or blob["digest"] != digests[name]:
+            raise BackupError(f"the archive is damaged: {name} does not hold the content its name says")
     unexpected = sorted(set(digests) - set(expected) - {MANIFEST_NAME})
     if unexpected:
         raise BackupError(f"the archive is damaged: {unexpected[0]} is not listed in the manifest")
@@ -546,5 +552,5 @@ def _load_rows(
         events, problem = audit.verify_trail()
         reason = f"audit trail broken at event #{problem.sequence}: {problem.reason}" if problem else None
         if reason and not accept_broken_trail:
-            raise BackupError(f"the restored {reason}; nothing was restored")
+            raise BackupError(f"the restored {reason}; no rows were restored")
     return RestoreReport(rows=rows, files=0, events=events, problem=reason)

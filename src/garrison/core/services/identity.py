@@ -9,16 +9,38 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from garrison.core import audit
-from garrison.core.models import LoginFailure, Person
+from garrison.core.models import LoginFailure, Person, RoleAssignment
 from garrison.core.models.audit import AuditAction
+from garrison.core.roles import Action, Domain
+from garrison.core.scoping import has_grant
 from garrison.core.services.records import update_record
+
+
+def ensure_may_change_account(person: Person, *, by: Any) -> None:
+    """Refuse (PermissionDenied) unless `by` may change the login account of `person`.
+
+    Changing someone's password, e-mail, username or second factor is taking over their
+    account, and with it every role they hold: so a sub-unit administrator may only do it
+    to people whose roles all lie inside the units they manage, and never to the
+    installation superuser. The system (`by` None), the superuser and the person
+    themselves are always allowed. Call it before writing anything.
+    """
+    if by is None or getattr(by, "is_superuser", False) or getattr(by, "pk", None) == person.pk:
+        return
+    refused = PermissionDenied(_("You cannot change someone who holds roles beyond the units you manage."))
+    if person.is_superuser:
+        raise refused
+    paths = set(RoleAssignment.objects.filter(person=person).values_list("unit__path", flat=True))
+    paths.add(person.unit.path)
+    if not all(has_grant(by, Domain.ACCESS_CONTROL, Action.CHANGE, path) for path in paths):
+        raise refused
 
 
 def is_locked(person: Person) -> bool:
@@ -38,17 +60,24 @@ def record_login_failure(username: str, *, source_ip: str | None) -> Person | No
     if person is None:
         return None
     if person.locked_at is not None and not is_locked(person):
-        person.locked_at = None
-        person.failed_login_count = 0
+        # The lock has run out: start counting afresh, in the database, so the next
+        # failures can lock the account again.
+        Person.objects.filter(pk=person.pk).update(locked_at=None, failed_login_count=0)
+        person.refresh_from_db(fields=["failed_login_count", "locked_at"])
+    before = person.failed_login_count
     Person.objects.filter(pk=person.pk).update(failed_login_count=F("failed_login_count") + 1)
     person.refresh_from_db(fields=["failed_login_count", "locked_at"])
     audit.record(
-        person, AuditAction.LOGIN_FAILED, by=None, changes={"failed_login_count": person.failed_login_count}
+        person,
+        AuditAction.LOGIN_FAILED,
+        by=None,
+        changes={"failed_login_count": [before, person.failed_login_count]},
     )
     if person.failed_login_count >= settings.LOGIN_MAX_FAILURES and person.locked_at is None:
         person.locked_at = timezone.now()
         person.save(update_fields=["locked_at"])
-        audit.record(person, AuditAction.LOCKED, by=None, reason="too many failed logins")
+        # The action itself says why; no English sentence is stored in the trail.
+        audit.record(person, AuditAction.LOCKED, by=None, changes={"locked_at": [None, person.locked_at]})
     return person
 
 
@@ -69,9 +98,18 @@ def too_many_failures_from(source_ip: str | None, *, window_minutes: int = 15, l
 
 @transaction.atomic
 def unlock(person: Person, *, by: Any, reason: str = "") -> Person:
-    Person.objects.filter(pk=person.pk).update(failed_login_count=0, locked_at=None)
+    """Lift a lockout and clear the failure count."""
+    ensure_may_change_account(person, by=by)
+    locked = Person.objects.select_for_update().filter(pk=person.pk)
+    before = locked.values("locked_at", "failed_login_count").get()
+    locked.update(failed_login_count=0, locked_at=None)
     person.refresh_from_db(fields=["failed_login_count", "locked_at"])
-    audit.record(person, AuditAction.UNLOCKED, by=by, reason=reason)
+    changes = {
+        name: [value, getattr(person, name)]
+        for name, value in before.items()
+        if value != getattr(person, name)
+    }
+    audit.record(person, AuditAction.UNLOCKED, by=by, changes=changes, reason=reason)
     return person
 
 

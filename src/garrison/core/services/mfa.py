@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from garrison.core.models import Person, RoleAssignment
 from garrison.core.roles import MFA_REQUIRED_ROLES
+from garrison.core.services.identity import ensure_may_change_account
 from garrison.core.services.records import update_record
 
 CODE_PATTERN = re.compile(r"^\d{6}$")
@@ -91,16 +92,23 @@ def _claim_step(secret: str, step: int) -> bool:
     return True
 
 
-def check_code(secret: str, code: str, *, at: float | None = None) -> bool:
-    """Whether `code` is a current code of `secret` that has not been used before.
+def claim_code(secret: str, code: str, *, at: float | None = None) -> int | None:
+    """The time step of `code` if it is a current, unused code of `secret`; None otherwise.
 
-    A successful check uses the code up: the same code is refused afterwards.
+    A successful claim uses the code up: the same code is refused afterwards.
     """
     code = normalise_code(code)
     if not secret or not CODE_PATTERN.match(code):
-        return False
+        return None
     step = _matching_step(secret, code, time.time() if at is None else at)
-    return step is not None and _claim_step(secret, step)
+    if step is None or not _claim_step(secret, step):
+        return None
+    return step
+
+
+def check_code(secret: str, code: str, *, at: float | None = None) -> bool:
+    """Whether `code` is a current code of `secret` that has not been used before (and use it up)."""
+    return claim_code(secret, code, at=at) is not None
 
 
 def verify_login_code(person: Person, code: str) -> bool:
@@ -110,9 +118,10 @@ def verify_login_code(person: Person, code: str) -> bool:
     of two processes (or two workers without a shared cache) presented the same code,
     exactly one accepts it.
     """
-    if not person.has_mfa or not check_code(person.mfa_secret, code):
+    if not person.has_mfa:
         return False
-    step = _matching_step(person.mfa_secret, normalise_code(code), time.time())
+    # One clock reading decides the step: reading it again could cross a step boundary.
+    step = claim_code(person.mfa_secret, code)
     if step is None:
         return False
     return Person.objects.filter(pk=person.pk, mfa_last_step__lt=step).update(mfa_last_step=step) == 1
@@ -154,6 +163,7 @@ def disable(person: Person, code: str, *, by: Any) -> Person:
 @transaction.atomic
 def reset(person: Person, *, by: Any, reason: str) -> Person:
     """An administrator clears a lost second factor; the person enrols again at next login."""
+    ensure_may_change_account(person, by=by)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the second factor is reset.")})
     return update_record(person, by=by, reason=reason, mfa_secret="", mfa_confirmed_at=None)

@@ -166,7 +166,7 @@ def deliver_email(notification_id: int) -> bool:
                 % {"url": absolute_url(preferences)}
             )
         message = EmailMessage(
-            subject=f"[Garrison] {notification.title}",
+            subject=one_line(f"[Garrison] {notification.title}"),
             body="\n".join(lines),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[recipient.email],
@@ -175,6 +175,11 @@ def deliver_email(notification_id: int) -> bool:
     message.send()
     Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
     return True
+
+
+def one_line(text: str) -> str:
+    """`text` without line breaks: a header holding one is refused by the mailer."""
+    return " ".join(text.splitlines()).strip()
 
 
 def mark_read(notification: Notification, *, by: Any) -> Notification:

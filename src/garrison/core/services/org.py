@@ -27,9 +27,10 @@ from garrison.core.models import (
 from garrison.core.models.audit import AuditAction
 from garrison.core.models.org import Raci
 from garrison.core.models.roles import ROLE_LABELS
-from garrison.core.roles import Role
+from garrison.core.roles import MFA_REQUIRED_ROLES, Role
 from garrison.core.scoping import forget_grants
 from garrison.core.services import notifications
+from garrison.core.services.identity import ensure_may_change_account
 from garrison.core.services.records import create_record, delete_record, update_record
 
 
@@ -85,6 +86,8 @@ def create_person(
 
 
 def update_person(person: Person, *, by: Any, reason: str = "", **fields: Any) -> Person:
+    """Change a person's record; refused for people holding roles beyond the actor's units."""
+    ensure_may_change_account(person, by=by)
     if "manager" in fields and fields["manager"] is not None and fields["manager"].pk == person.pk:
         raise ValidationError({"manager": _("A person cannot be their own manager.")})
     if fields.get("employment_status", person.employment_status) != person.employment_status:
@@ -98,6 +101,7 @@ def update_person(person: Person, *, by: Any, reason: str = "", **fields: Any) -
 @transaction.atomic
 def set_employment_status(person: Person, status: str, *, by: Any, reason: str = "") -> Person:
     """Active, on leave or left. Someone who left loses their API tokens and sessions."""
+    ensure_may_change_account(person, by=by)
     update_record(person, by=by, reason=reason, employment_status=status)
     if status == EmploymentStatus.LEFT:
         now = timezone.now()
@@ -117,6 +121,7 @@ def _end_sessions_of(person: Person) -> None:
 
 @transaction.atomic
 def set_password(person: Person, password: str, *, by: Any) -> Person:
+    ensure_may_change_account(person, by=by)
     validate_password(password, person)
     person.set_password(password)
     person.save(update_fields=["password"])
@@ -125,6 +130,12 @@ def set_password(person: Person, password: str, *, by: Any) -> Person:
 
 
 def assign_role(person: Person, role: str, unit: OrgUnit, *, by: Any, note: str = "") -> RoleAssignment:
+    """Grant `role` on `unit`'s subtree.
+
+    A role that requires a second factor, granted to someone without one, ends their
+    sessions: the second factor is asked at login, so their next request logs in again
+    and enrols before it gets the new role's reach.
+    """
     with transaction.atomic():
         assignment = create_record(
             RoleAssignment,
@@ -145,6 +156,8 @@ def assign_role(person: Person, role: str, unit: OrgUnit, *, by: Any, note: str 
             ),
             target=assignment,
         )
+        if Role(role) in MFA_REQUIRED_ROLES and not person.has_mfa:
+            _end_sessions_of(person)
     forget_grants(person)
     return assignment
 

@@ -16,10 +16,16 @@ from django.utils.translation import gettext as _
 from garrison.core import audit
 from garrison.core.models import ApiToken, Person
 from garrison.core.models.audit import AuditAction
+from garrison.core.services import mfa
 from garrison.core.services.records import update_record
 
 TOKEN_PREFIX = "garr_"  # noqa: S105 -- a public marker that makes leaked tokens greppable, not a secret
 DEFAULT_DAYS = 90
+
+
+def default_days() -> int:
+    """The lifetime offered for a new token: 90 days, or the installation's maximum if shorter."""
+    return min(DEFAULT_DAYS, settings.API_TOKEN_MAX_DAYS)
 
 
 def hash_secret(secret: str) -> str:
@@ -52,12 +58,19 @@ def create_token(person: Person, *, by: Any, name: str, access: str, days: int) 
 
 
 def authenticate_token(secret: str) -> ApiToken | None:
+    """The usable token with this secret, or None.
+
+    A person whose role requires a second factor they have not set up is refused: a
+    token must not be a way round the enrolment that logging in would force.
+    """
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = (
         ApiToken.objects.select_related("person", "person__unit").filter(key_hash=hash_secret(secret)).first()
     )
     if token is None or not token.is_usable or not token.person.is_active:
+        return None
+    if not token.person.has_mfa and mfa.is_required_for(token.person):
         return None
     now = timezone.now()
     # Record use at most once a minute, to keep reads from writing on every call.

@@ -37,7 +37,7 @@ from garrison.core.forms.org import (
 from garrison.core.models import OrgUnit, Person, Responsibility, RoleAssignment
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import can, has_grant, restrict
-from garrison.core.services import identity, org
+from garrison.core.services import identity, mfa, org
 from garrison.core.tables import PERSON_COLUMNS, ROLE_ASSIGNMENT_COLUMNS, UNIT_COLUMNS
 from garrison.web.details import ObjectDetailView, ObjectFormView, describe_targets
 from garrison.web.forms import apply_service_errors
@@ -169,12 +169,14 @@ class PersonDetailView(ObjectDetailView):
         )
         held = Responsibility.objects.filter(person=obj).select_related("content_type")
         is_locked = identity.is_locked(obj)
+        may_change = can(person, Action.CHANGE, obj)
         return {
             "roles": restrict(roles, person, Action.VIEW),
             "reports": restrict(obj.reports.select_related("unit"), person, Action.VIEW),
             "held_responsibilities": describe_targets(restrict(held, person, Action.VIEW), person),
             "is_locked": is_locked,
-            "unlock_form": ReasonForm() if is_locked and can(person, Action.CHANGE, obj) else None,
+            "unlock_form": ReasonForm() if is_locked and may_change else None,
+            "reset_mfa_form": ReasonForm() if obj.has_mfa and may_change else None,
             "grant_role_url": (
                 f"{reverse('core:role-assignment-create')}?{urlencode({'person': obj.username})}"
                 if has_grant(person, Domain.ACCESS_CONTROL, Action.ADD)
@@ -210,17 +212,45 @@ class PersonEditView(ObjectFormView):
         return org.update_person(obj, by=self.request.user, reason=reason, **fields)
 
 
+def _account_action(request: HttpRequest, pk: int, act: Any, done: str, too_long: str) -> HttpResponse:
+    """An administrator's action on someone's account (unlock, reset the second factor),
+    with an optional reason; the service decides whether the actor may take it."""
+    person = get_object_or_404(restrict(Person.objects.all(), request.user, Action.CHANGE), pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, too_long)
+    else:
+        try:
+            act(person, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, done)
+    return redirect("core:person-detail", pk=person.pk)
+
+
 @require_POST
 @login_required
 def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(restrict(Person.objects.all(), request.user, Action.CHANGE), pk=pk)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        identity.unlock(person, by=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, _("The account is unlocked."))
-    else:
-        messages.error(request, _("The account was not unlocked: the reason is too long."))
-    return redirect("core:person-detail", pk=person.pk)
+    return _account_action(
+        request,
+        pk,
+        identity.unlock,
+        _("The account is unlocked."),
+        _("The account was not unlocked: the reason is too long."),
+    )
+
+
+@require_POST
+@login_required
+def person_reset_mfa(request: HttpRequest, pk: int) -> HttpResponse:
+    return _account_action(
+        request,
+        pk,
+        mfa.reset,
+        _("Two-factor login is reset; the person sets it up again at their next login."),
+        _("Two-factor login was not reset: the reason is too long."),
+    )
 
 
 # Role assignments ----------------------------------------------------------------------------

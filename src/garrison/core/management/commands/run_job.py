@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
 from garrison.core import scheduling
 
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--list", action="store_true", help="list registered jobs and their last run")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Jobs register when their app's tasks module is imported, as the worker does.
+        autodiscover_modules("tasks")
         if options["list"]:
             self._list()
             return
