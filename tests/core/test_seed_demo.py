@@ -207,7 +207,9 @@ def test_if_empty_from_the_command_line_keeps_the_existing_data(
     # The command line closes connections when it ends, which would end the test's transaction.
     monkeypatch.setattr(connections, "close_all", lambda: None)
     cli.main(["seed-demo", "--if-empty"])
-    assert "already exists" in capsys.readouterr().out
+    output = capsys.readouterr().out
+    assert "already exists" in output
+    assert "admin / Garrison-demo-2026" in output  # make run reminds of the demo logins every time
     assert (Person.objects.count(), AuditEvent.objects.count()) == before
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from garrison.core.demo.catalogue import DEMO_PASSWORD, FIXED_ACCOUNTS
 from garrison.core.demo.registry import DemoStep
 from garrison.core.demo.runner import organisation_exists, seed_demo_data
+from garrison.core.models import Person
 from garrison.core.models.roles import ROLE_LABELS
 from garrison.core.roles import MFA_REQUIRED_ROLES, Role
 
@@ -57,6 +58,10 @@ class Command(BaseCommand):
         if organisation_exists():
             if if_empty:
                 self.stdout.write(_("An organisation already exists; the demo data was not added."))
+                # `make run` starts here every time after the first: remind of the demo logins
+                # while the demo accounts are still there.
+                if Person.objects.filter(username__in=[a.username for a in FIXED_ACCOUNTS]).exists():
+                    self.print_logins()
                 return
             raise CommandError(
                 _(
@@ -86,6 +91,9 @@ class Command(BaseCommand):
             _("Made %(details)s in %(seconds).1f s (scale %(scale)d, seed %(seed)d).")
             % {"details": details, "seconds": elapsed, "scale": scale, "seed": seed}
         )
+        self.print_logins()
+
+    def print_logins(self) -> None:
         self.stdout.write(_("Log in at %(url)s/ as") % {"url": settings.SITE_URL.rstrip("/")})
         width = max(len(account.username) for account in FIXED_ACCOUNTS) + len(DEMO_PASSWORD) + 3
         for account in FIXED_ACCOUNTS:
