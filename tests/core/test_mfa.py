@@ -431,3 +431,14 @@ def test_an_administrator_resets_a_second_factor_through_the_api(
     assert not colleague.has_mfa
     assert mfa_events(colleague)[-1].reason == "lost phone"
     assert mfa_events(colleague)[-1].actor_id == owner.pk
+
+
+def test_the_code_that_confirmed_enrolment_cannot_log_in_even_in_another_process(colleague: Person) -> None:
+    secret = mfa.new_secret()
+    code = code_for(secret, steps_ahead=1)
+    mfa.confirm_enrolment(colleague, secret, code, by=colleague)
+    colleague.refresh_from_db()
+
+    cache.clear()  # another worker process: it shares the database, not this cache
+
+    assert mfa.verify_login_code(colleague, code) is False

@@ -7,8 +7,6 @@ person may see or use, so a form cannot reach an object the person could not ope
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import cache
 from typing import Any
 
 import django_filters
@@ -25,12 +23,12 @@ from garrison.core.models import EmploymentStatus, OrgUnit, Person, RoleAssignme
 from garrison.core.models.org import Raci
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant, restrict, scoped_choices
+from garrison.core.services.identity import time_zone_names
 from garrison.web.forms import StyledFormMixin, UsernameChoiceField, reason_field, style_form
 
 
-@cache
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+    return [(name, name) for name in time_zone_names()]
 
 
 visible_units = scoped_choices(OrgUnit)

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,28 +53,32 @@ def is_locked(person: Person) -> bool:
 
 @transaction.atomic
 def record_login_failure(username: str, *, source_ip: str | None) -> Person | None:
-    """Count a failed login; lock the account when failures reach the limit."""
+    """Count a failed login; lock the account when failures reach the limit.
+
+    The person's row is locked for the count (SQLite serialises writers anyway), so the
+    new count and lock are computed here and saved together.
+    """
     LoginFailure.objects.create(username=username[:150], source_ip=source_ip)
     person = Person.objects.select_for_update().filter(username__iexact=username).first()
     if person is None:
         return None
     if person.locked_at is not None and not is_locked(person):
-        # The lock has run out: start counting afresh, in the database, so the next
-        # failures can lock the account again.
-        Person.objects.filter(pk=person.pk).update(locked_at=None, failed_login_count=0)
-        person.refresh_from_db(fields=["failed_login_count", "locked_at"])
+        # The lock has run out: count afresh, so the next failures can lock it again.
+        person.locked_at = None
+        person.failed_login_count = 0
     before = person.failed_login_count
-    Person.objects.filter(pk=person.pk).update(failed_login_count=F("failed_login_count") + 1)
-    person.refresh_from_db(fields=["failed_login_count", "locked_at"])
+    person.failed_login_count = before + 1
+    newly_locked = person.failed_login_count >= settings.LOGIN_MAX_FAILURES and person.locked_at is None
+    if newly_locked:
+        person.locked_at = timezone.now()
+    person.save(update_fields=["failed_login_count", "locked_at"])
     audit.record(
         person,
         AuditAction.LOGIN_FAILED,
         by=None,
         changes={"failed_login_count": [before, person.failed_login_count]},
     )
-    if person.failed_login_count >= settings.LOGIN_MAX_FAILURES and person.locked_at is None:
-        person.locked_at = timezone.now()
-        person.save(update_fields=["locked_at"])
+    if newly_locked:
         # The action itself says why; no English sentence is stored in the trail.
         audit.record(person, AuditAction.LOCKED, by=None, changes={"locked_at": [None, person.locked_at]})
     return person

@@ -76,8 +76,8 @@ def _claim_step(secret: str, step: int) -> bool:
     """Remember that the code of `step` was used; False when it (or a later one) already was.
 
     Keyed by a fingerprint of the secret, so enrolling again starts a fresh sequence.
-    The cache is shared between processes when Redis is configured; a lasting
-    per-person field would make this hold across worker processes without Redis too.
+    The cache is per process without Redis; logins are also claimed in the database
+    (`Person.mfa_last_step`, see verify_login_code), which holds across processes.
     """
     fingerprint = hashlib.sha256(secret.encode("ascii")).hexdigest()[:24]
     last_key = f"garrison:mfa:last-step:{fingerprint}"
@@ -136,15 +136,17 @@ def confirm_enrolment(person: Person, secret: str, code: str, *, by: Any) -> Per
     """Store `secret` as the person's second factor once they prove their app holds it."""
     if person.has_mfa:
         raise ValidationError({"code": _("Two-factor login is already set up.")})
-    if not check_code(secret, code):
+    step = claim_code(secret, code)
+    if step is None:
         raise _wrong_code()
+    # The enrolment code is used up for logins too, whichever process checks it.
     return update_record(
         person,
         by=by,
         reason=_("Two-factor login set up"),
         mfa_secret=secret,
         mfa_confirmed_at=timezone.now(),
-        mfa_last_step=pyotp.TOTP(secret).timecode(timezone.now()),
+        mfa_last_step=step,
     )
 
 

@@ -125,9 +125,8 @@ def _code_failed(
     request: HttpRequest, person: Person, form: OneTimeCodeForm, error: str
 ) -> HttpResponse | None:
     """Count a wrong code as a failed login; once that locks the account the attempt is over."""
-    identity.record_login_failure(person.username, source_ip=client_ip(request))
-    person.refresh_from_db(fields=["failed_login_count", "locked_at"])
-    if identity.is_locked(person):
+    counted = identity.record_login_failure(person.username, source_ip=client_ip(request))
+    if counted is None or identity.is_locked(counted):
         return _back_to_login(request, invalid_credentials_message())
     form.add_error("code", error)
     return None
