@@ -36,9 +36,13 @@ migrations-check: $(STAMP)
 
 # The whole suite, browser tests included when /usr/bin/chromium exists (skipped with the
 # reason shown otherwise). pytest exits 5 when no test ran, and make fails on any non-zero exit.
+# Everything but the browser runs on every core (pytest-xdist, one test database per
+# worker); the browser tests share one live server, so they run after, in one process.
+PYTEST_WORKERS ?= auto
 pytest: $(STAMP)
 	$(BIN)/python tests/check_assertions.py tests
-	$(BIN)/pytest --ds=tests.settings --create-db $(PYTEST_ARGS)
+	$(BIN)/pytest --ds=tests.settings --create-db -n $(PYTEST_WORKERS) --ignore=tests/browser $(PYTEST_ARGS)
+	$(BIN)/pytest --ds=tests.settings --create-db tests/browser $(PYTEST_ARGS)
 
 test: lint typecheck migrations-check pytest
 

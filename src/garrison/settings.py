@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "garrison.core",
     "garrison.web",
+    "garrison.library",
+    "garrison.assets",
+    "garrison.risks",
 ]
 
 MIDDLEWARE = [

@@ -4,11 +4,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/assets/", include("garrison.assets.api_urls")),
+    path("api/risks/", include("garrison.risks.api_urls")),
+    path("api/library/", include("garrison.library.api_urls")),
     path("api/", include("garrison.core.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("garrison.core.urls_auth")),
     path("", include("garrison.core.urls")),
     path("account/", include("garrison.core.urls_account")),
     path("notifications/", include("garrison.core.urls_notifications")),
+    path("assets/", include("garrison.assets.urls")),
+    path("risks/", include("garrison.risks.urls")),
+    path("library/", include("garrison.library.urls")),
     path("", include("garrison.web.urls")),
 ]

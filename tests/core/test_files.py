@@ -162,7 +162,10 @@ def test_an_upload_over_the_limit_answers_400(api: Any, organisation: Any, owner
 def test_nobody_attaches_evidence_outside_their_reach(
     api: Any, organisation: Any, owner: Any, colleague: Any, outsider: Any
 ) -> None:
-    assert upload(api.as_(colleague), organisation.beijing, unique_content()).status_code == 403
+    # Someone who may add nothing there may still attach evidence to an object they may change.
+    refused_colleague = upload(api.as_(colleague), organisation.beijing, unique_content())
+    assert refused_colleague.status_code == 400
+    assert set(refused_colleague.json()) == {"unit"}
     refused_unit = upload(api.as_(outsider), organisation.beijing, unique_content())
     assert refused_unit.status_code == 400
     assert "unit" in refused_unit.json()
@@ -252,3 +255,53 @@ def test_deleting_an_attachment_keeps_a_blob_another_attachment_still_names(
         assert api.delete(f"{URL}{copy.pk}/").status_code == 204
     assert not default_storage.exists(storage_name)
     assert not StoredFile.objects.filter(pk=copy.stored_file_id).exists()
+
+
+def _asset_in(unit: Any, owner: Any) -> Any:
+    from garrison.assets.models import Asset
+
+    return Asset.objects.create(
+        reference="AST-1", name="Core switch", asset_type="network_device", owner=owner, unit=unit
+    )
+
+
+def test_evidence_for_an_object_is_read_by_those_who_may_read_the_object(
+    api: Any, organisation: Any, make_person: Any, colleague: Any
+) -> None:
+    from garrison.core.roles import Role
+
+    officer = make_person("officer", organisation.beijing, Role.SECURITY_OFFICER)
+    asset = _asset_in(organisation.beijing_ops, officer)
+
+    response = upload(
+        api.as_(officer),
+        organisation.beijing_ops,
+        unique_content(),
+        object_type="assets.asset",
+        object_id=str(asset.pk),
+    )
+
+    assert response.status_code == 201
+    attachment = Attachment.objects.get()
+    assert (attachment.domain, attachment.unit_id) == ("assets", organisation.beijing_ops.pk)
+    # The employee of Beijing reads the organisation there, not its assets, nor their evidence.
+    assert api.as_(colleague).get(f"{URL}{attachment.pk}/").status_code == 404
+    assert api.as_(officer).get(f"{URL}{attachment.pk}/").status_code == 200
+
+
+def test_evidence_for_an_object_must_name_the_unit_of_that_object(
+    api: Any, organisation: Any, owner: Any
+) -> None:
+    asset = _asset_in(organisation.beijing_ops, owner)
+
+    response = upload(
+        api.as_(owner),
+        organisation.beijing,
+        unique_content(),
+        object_type="assets.asset",
+        object_id=str(asset.pk),
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"unit"}
+    assert Attachment.objects.count() == 0

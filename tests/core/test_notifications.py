@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from garrison.core.context_processors import notifications as unread_context
 from garrison.core.models import AuditEvent, Notification, NotificationPreference, Person
-from garrison.core.notification_kinds import UnknownNotificationKind
+from garrison.core.notification_kinds import UnknownNotificationKind, all_kinds
 from garrison.core.roles import Role
 from garrison.core.scheduling import RunStatus, run_job
 from garrison.core.services import notifications as notification_services
@@ -439,11 +439,14 @@ def test_the_preferences_page_saves_the_choices_through_the_service(colleague: P
     response = client.post(
         reverse("notifications:preferences"),
         {
-            "role_granted__in_app": "on",
-            "responsibility_assigned__in_app": "on",
-            "responsibility_assigned__email": "on",
-            "api_token_expiring__in_app": "on",
-            "api_token_expiring__email": "on",
+            # Every kind left on as it was, except e-mail for granted roles.
+            **{
+                f"{kind.code}__{channel}": "on"
+                for kind in all_kinds()
+                for channel in ("in_app", "email")
+                if getattr(kind, channel)
+            },
+            "role_granted__email": "",
         },
     )
 

@@ -35,3 +35,23 @@ def test_history_names_the_person_who_acted(client: Client, owner: Person, colle
 
     assert "by Owner" in page
     assert "Shift lead" in page
+
+
+def test_a_change_of_a_many_to_many_field_shows_the_names_of_both_lists(
+    owner: Person, colleague: Person
+) -> None:
+    from garrison.assets.models import Asset, Tag
+    from garrison.core import audit
+    from garrison.core.models.audit import AuditAction
+    from garrison.web.history import history_for
+
+    asset = Asset.objects.create(
+        reference="AST-1", name="Core switch", asset_type="network_device", owner=owner, unit=owner.unit
+    )
+    first, second = Tag.objects.create(name="pci"), Tag.objects.create(name="core-network")
+    audit.record(asset, AuditAction.UPDATE, by=owner, changes={"tags": [[first.pk], [first.pk, second.pk]]})
+
+    [entry] = [entry for entry in history_for(asset, owner).entries if entry.changes]
+    [change] = entry.changes
+
+    assert (change.before, change.after) == ("pci", "pci, core-network")

@@ -129,3 +129,68 @@ def test_no_page_carries_inline_scripts_styles_or_event_handlers(
         assert not INLINE_STYLE.search(body), page
         assert not EVENT_HANDLER.search(body), page
         assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+
+
+def test_a_risk_page_shows_the_tabs_of_the_risk_area_with_its_own_marked(client: Any, owner: Any) -> None:
+    client.force_login(owner)
+
+    page = client.get("/risks/heat-map/").content.decode()
+
+    assert '<a class="nav-link active" href="/risks/heat-map/" aria-current="page">' in page
+    assert '<a class="nav-link" href="/risks/">' in page
+    assert 'href="/risks/campaigns/"' in page
+    assert 'href="/library/"' in page
+
+
+def test_the_import_tab_is_offered_only_to_those_who_may_add_assets(
+    client: Any, organisation: Any, make_person: Any
+) -> None:
+    from garrison.core.roles import Role
+
+    reader = make_person("reader", organisation.beijing, Role.AUDITOR)
+    client.force_login(reader)
+
+    page = client.get("/assets/").content.decode()
+
+    assert 'href="/assets/"' in page
+    assert 'href="/assets/import/"' not in page
+
+
+def test_the_dashboard_counts_what_waits_for_the_person_in_the_risk_register(
+    client: Any, organisation: Any, owner: Any, make_person: Any
+) -> None:
+    import datetime as dt
+
+    from garrison.core.roles import Role
+    from garrison.library.shipped import load_shipped_libraries
+    from garrison.risks.services import acceptance, scenarios
+
+    load_shipped_libraries(by=None)
+    risk_owner = make_person("riskowner", organisation.beijing, Role.RISK_OWNER)
+    scenario = scenarios.create_scenario(
+        by=risk_owner,
+        title="UPS battery failure in hall 2",
+        unit=organisation.beijing,
+        owner=risk_owner,
+        matrix=scenarios.default_matrix(),
+        inherent_likelihood=4,
+        inherent_impact=5,
+        current_likelihood=4,
+        current_impact=4,
+    )
+    acceptance.request_acceptance(
+        scenario,
+        by=risk_owner,
+        justification="Replacement batteries arrive next quarter.",
+        expires_on=dt.date.today() + dt.timedelta(days=60),
+    )
+    client.force_login(owner)
+
+    page = client.get("/").content.decode()
+
+    assert re.search(
+        r'<span class="display-6">1</span><span class="text-body-secondary">Risk acceptances to decide', page
+    )
+    assert re.search(
+        r'>1</span><span class="text-body-secondary">Risks above appetite without treatment', page
+    )

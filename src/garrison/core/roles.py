@@ -97,6 +97,13 @@ GRANTS: dict[Role, dict[Domain, frozenset[Action]]] = {
     Role.EMPLOYEE: {Domain.ORGANISATION: READ},
 }
 
+# Roles whose holders may decide on what someone else asks to accept in a domain (a
+# risk, a vulnerability exception), inside the unit subtree the role is held on.
+APPROVER_ROLES: dict[Domain, frozenset[Role]] = {
+    Domain.RISKS: frozenset({Role.ADMINISTRATOR, Role.SECURITY_OFFICER}),
+    Domain.VULNERABILITIES: frozenset({Role.ADMINISTRATOR, Role.SECURITY_OFFICER}),
+}
+
 # Roles whose holders must log in with a second factor.
 MFA_REQUIRED_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECURITY_OFFICER})
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from garrison.core.roles import GRANTS, Action, Domain, Role
+from garrison.core.roles import APPROVER_ROLES, GRANTS, Action, Domain, Role
 
 if TYPE_CHECKING:
     from garrison.core.models import Person
@@ -44,6 +44,11 @@ class Scope:
     owner: str | None = None
     owner_actions: frozenset[Action] = frozenset({Action.VIEW})
     private: bool = False
+    shared: bool = False
+    # Rows that name their own domain in this field (a RACI line or an attachment takes
+    # the domain of the object it is about); `domain` is then the domain of new rows
+    # that are about nothing in particular.
+    domain_field: str | None = None
 
 
 def grant_paths(person: Person) -> dict[tuple[Domain, Action], list[str]]:
@@ -138,9 +143,13 @@ def restrict(queryset: QuerySet[ModelT], person: Any, action: Action | str = Act
         return queryset.filter(**{scope.owner: person.pk})
     if person.is_superuser:
         return queryset
+    if scope.domain_field is not None:
+        return queryset.filter(_per_row_domain_condition(scope, person, action))
     paths = grant_paths(person).get((scope.domain, action), [])
     condition = Q(pk__in=[])
     if _covers_every_tree(person, paths):
+        return queryset
+    if scope.shared and action == Action.VIEW and paths:
         return queryset
     if scope.unit_path is not None:
         # Organisation-wide objects (no unit) need the grant over every tree, checked above.
@@ -149,6 +158,26 @@ def restrict(queryset: QuerySet[ModelT], person: Any, action: Action | str = Act
     if scope.owner and action in scope.owner_actions:
         condition |= Q(**{scope.owner: person.pk})
     return queryset.filter(condition)
+
+
+def _per_row_domain_condition(scope: Scope, person: Any, action: Action) -> Q:
+    """Rows whose own domain the person holds `action` on, under the rows' owning units."""
+    if scope.domain_field is None or scope.unit_path is None:
+        raise ValueError("A per-row domain needs both domain_field and unit_path")
+    grants = grant_paths(person)
+    condition = Q(pk__in=[])
+    for domain in Domain:
+        paths = grants.get((domain, action), [])
+        if not paths:
+            continue
+        if _covers_every_tree(person, paths):
+            condition |= Q(**{scope.domain_field: domain})
+            continue
+        for path in paths:
+            condition |= Q(**{scope.domain_field: domain, f"{scope.unit_path}__startswith": path})
+    if scope.owner and action in scope.owner_actions:
+        condition |= Q(**{scope.owner: person.pk})
+    return condition
 
 
 def scoped_choices(
@@ -167,3 +196,17 @@ def can(person: Any, action: Action | str, obj: models.Model) -> bool:
     """Whether `person` may take `action` on the saved object `obj`."""
     model = type(obj)
     return restrict(model._default_manager.all(), person, action).filter(pk=obj.pk).exists()
+
+
+def may_approve(person: Any, domain: Domain, unit_path: str) -> bool:
+    """Whether `person` holds a role with the authority to decide acceptances in `domain`
+    over the unit at `unit_path` (the requester is refused separately, by the service)."""
+    if not is_authenticated_person(person):
+        return False
+    if person.is_superuser:
+        return True
+    from garrison.core.models import RoleAssignment
+
+    roles = APPROVER_ROLES.get(domain, frozenset())
+    held = RoleAssignment.objects.filter(person=person, role__in=roles).values_list("unit__path", flat=True)
+    return any(unit_path.startswith(path) for path in held)

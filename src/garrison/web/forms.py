@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 REASON_MAX_LENGTH = 2000
@@ -73,3 +75,11 @@ def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     for field, messages in error.message_dict.items():
         target = field if field in form.fields and field != NON_FIELD_ERRORS else None
         form.add_error(target, messages)
+
+
+def render_form_page(
+    request: HttpRequest, form: forms.BaseForm, *, title: Any, cancel_url: str
+) -> HttpResponse:
+    """A page holding one form (web/form.html); a form with errors answers 400."""
+    context = {"form": form, "title": title, "cancel_url": cancel_url}
+    return render(request, "web/form.html", context, status=400 if form.errors else 200)

@@ -64,7 +64,10 @@ def _related_names(
             field = _field(model, name)
             if field is None or not field.is_relation or not isinstance(values, list):
                 continue
-            wanted[name].update(value for value in values if value not in (None, ""))
+            for value in values:
+                # A many-to-many change records the lists of ids before and after.
+                members = value if isinstance(value, list) else [value]
+                wanted[name].update(member for member in members if member not in (None, ""))
     names: dict[str, dict[str, str]] = {}
     for name, ids in wanted.items():
         field = _field(model, name)
@@ -79,6 +82,9 @@ def _related_names(
 def _display(field: models.Field[Any, Any] | None, value: Any, related: dict[str, str]) -> Any:
     if value is None or value == "":
         return None
+    if isinstance(value, list):
+        shown = [_display(field, member, related) for member in value]
+        return ", ".join(str(member) for member in shown if member is not None) or None
     if value == REDACTED:
         return _("[redacted]")
     if field is None:

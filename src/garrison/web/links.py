@@ -13,6 +13,15 @@ DETAIL_URL_NAMES = {
     "core.orgunit": "core:unit-detail",
     "core.roleassignment": None,
     "core.responsibility": None,
+    "risks.riskscenario": "risks:risk-detail",
+    # Treatment actions and acceptances are shown on their scenario's page.
+    "risks.treatmentaction": None,
+    "risks.riskacceptance": None,
+    "risks.assessmentcampaign": "risks:campaign-detail",
+    "risks.reviewtask": "risks:review-task-detail",
+    "risks.ratingsnapshot": None,
+    "risks.riskmatrix": "risks:matrix-detail",
+    "library.loadedlibrary": "library:library-detail",
 }
 
 

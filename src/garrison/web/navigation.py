@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -14,11 +15,45 @@ from garrison.core.scoping import has_grant
 
 
 @dataclass(frozen=True)
+class Section:
+    """A page of a domain reached from the domain's own row of tabs."""
+
+    label: str | Promise
+    url_name: str
+    # What the person must hold on the domain to be offered the page.
+    action: Action = Action.VIEW
+
+
+@dataclass(frozen=True)
 class NavEntry:
     label: str | Promise
     url_name: str
     domain: Domain
     app_label: str
+    sections: tuple[Section, ...] = ()
+
+
+@dataclass(frozen=True)
+class SectionLink:
+    label: str | Promise
+    url: str
+    is_active: bool
+
+
+ASSET_SECTIONS = (
+    Section(_("Inventory"), "assets:asset-list"),
+    Section(_("Import"), "assets:asset-import", Action.ADD),
+)
+RISK_SECTIONS = (
+    Section(_("Register"), "risks:risk-list"),
+    Section(_("Heat map"), "risks:heatmap"),
+    Section(_("Acceptances"), "risks:acceptance-list"),
+    Section(_("Campaigns"), "risks:campaign-list"),
+    Section(_("My reviews"), "risks:review-task-list"),
+    Section(_("Matrices"), "risks:matrix-list"),
+    Section(_("Threats"), "risks:threat-list"),
+    Section(_("Libraries"), "library:library-list"),
+)
 
 
 ENTRIES = [
@@ -26,8 +61,8 @@ ENTRIES = [
     NavEntry(_("People"), "core:person-list", Domain.ORGANISATION, "core"),
     NavEntry(_("Roles"), "core:role-assignment-list", Domain.ACCESS_CONTROL, "core"),
     NavEntry(_("Audit trail"), "core:audit-event-list", Domain.AUDIT, "core"),
-    NavEntry(_("Assets"), "assets:asset-list", Domain.ASSETS, "assets"),
-    NavEntry(_("Risks"), "risks:risk-list", Domain.RISKS, "risks"),
+    NavEntry(_("Assets"), "assets:asset-list", Domain.ASSETS, "assets", ASSET_SECTIONS),
+    NavEntry(_("Risks"), "risks:risk-list", Domain.RISKS, "risks", RISK_SECTIONS),
     NavEntry(_("Compliance"), "compliance:framework-list", Domain.COMPLIANCE, "compliance"),
     NavEntry(_("Policies"), "policies:policy-list", Domain.POLICIES, "policies"),
     NavEntry(_("Incidents"), "incidents:incident-list", Domain.INCIDENTS, "incidents"),
@@ -47,3 +82,27 @@ def entries_for(person: object) -> list[NavEntry]:
         for entry in ENTRIES
         if apps.is_installed(f"garrison.{entry.app_label}") and has_grant(person, entry.domain, Action.VIEW)
     ]
+
+
+def section_links(entries: list[NavEntry], path: str, person: object) -> list[SectionLink]:
+    """The tabs of the domain the page at `path` belongs to, the closest match marked active.
+
+    A page belongs to the domain one of whose sections' addresses it starts with; the
+    longest matching address is the active tab (``/risks/heat-map/`` over ``/risks/``).
+    """
+    best: tuple[int, NavEntry, str] | None = None
+    for entry in entries:
+        for section in entry.sections:
+            url = reverse(section.url_name)
+            if path.startswith(url) and (best is None or len(url) > best[0]):
+                best = (len(url), entry, url)
+    if best is None:
+        return []
+    _length, entry, active_url = best
+    links = []
+    for section in entry.sections:
+        if section.action != Action.VIEW and not has_grant(person, entry.domain, section.action):
+            continue
+        url = reverse(section.url_name)
+        links.append(SectionLink(section.label, url, url == active_url))
+    return links

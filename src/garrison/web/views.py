@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from garrison.core.models import AuditChainHead, AuditEvent, OrgUnit, Person, Responsibility, RoleAssignment
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant, has_grant_everywhere, restrict
+from garrison.web.dashboard import tiles_for
 from garrison.web.details import describe_targets
 from garrison.web.links import optional_url
 
@@ -36,6 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     may_verify = has_grant_everywhere(person, Domain.AUDIT, Action.VIEW)
     context = {
         "counts": counts,
+        "tiles": tiles_for(person),
         "responsibilities": describe_targets(held[:RESPONSIBILITIES_SHOWN], person),
         "may_audit": may_audit,
         "recent_events": restrict(AuditEvent.objects.all(), person)[:RECENT_EVENTS] if may_audit else [],

@@ -108,12 +108,18 @@ class AttachmentViewSet(
     search_fields = ["filename", "description", "stored_file__sha256"]
     ordering_fields = ["uploaded_at", "filename"]
 
+    def person_may_add(self, person: Any) -> bool:
+        # Evidence for an object needs the right to change that object (checked when the
+        # target is resolved); loose evidence needs the add grant over its unit (below).
+        return True
+
     @extend_schema(request=AttachmentUploadSerializer, responses={201: AttachmentSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         upload = AttachmentUploadSerializer(data=request.data, context=self.get_serializer_context())
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        self.require_unit_in_scope(data["unit"], Action.ADD)
+        if data["target"] is None:
+            self.require_unit_in_scope(data["unit"], Action.ADD)
         uploaded = data["file"]
         attachment = file_services.store_file(
             uploaded,

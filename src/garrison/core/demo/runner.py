@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -19,8 +19,10 @@ def organisation_exists() -> bool:
     return OrgUnit.objects.exists()
 
 
-def seed_demo_data(*, scale: int, seed: int, on_step: StepReport | None = None) -> DemoContext:
-    """Run every registered step; all of it lands, or none of it does.
+def seed_demo_data(
+    *, scale: int, seed: int, on_step: StepReport | None = None, only: Collection[str] | None = None
+) -> DemoContext:
+    """Run every registered step (or the steps named in `only`); all of it lands, or none of it does.
 
     Hashing is deliberately slow (argon2), and everyone shares the demo password,
     so it is hashed once here and the hash is given to every demo account.
@@ -28,6 +30,8 @@ def seed_demo_data(*, scale: int, seed: int, on_step: StepReport | None = None) 
     context = DemoContext(scale=scale, seed=seed, password_hash=make_password(DEMO_PASSWORD))
     with transaction.atomic():
         for step in discover_steps():
+            if only is not None and step.name not in only:
+                continue
             started = time.perf_counter()
             step.run(context)
             if on_step is not None:

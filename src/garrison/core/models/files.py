@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from garrison.core.models.org import OrgUnit, Person
+from garrison.core.models.org import DOMAIN_CHOICES, OrgUnit, Person
 from garrison.core.roles import Domain
 from garrison.core.scoping import Scope
 
@@ -35,7 +35,9 @@ class StoredFile(models.Model):
 class Attachment(models.Model):
     """A file attached to an object as evidence, under the name it was uploaded with."""
 
-    scope: ClassVar[Scope] = Scope(domain=Domain.ORGANISATION, unit_path="unit__path", owner="uploaded_by")
+    scope: ClassVar[Scope] = Scope(
+        domain=Domain.ORGANISATION, unit_path="unit__path", owner="uploaded_by", domain_field="domain"
+    )
 
     stored_file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="attachments")
     filename = models.CharField(_("file name"), max_length=255)
@@ -45,6 +47,11 @@ class Attachment(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     unit = models.ForeignKey(
         OrgUnit, verbose_name=_("owning unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The domain of the object it is evidence for: evidence of a risk is read by those who
+    # may read risks in its unit.
+    domain = models.CharField(
+        _("domain"), max_length=30, choices=DOMAIN_CHOICES, default=Domain.ORGANISATION, editable=False
     )
     uploaded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)

@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import Scope
 
+# The product areas as stored choices of records that take the domain of their target.
+DOMAIN_CHOICES = [(domain.value, domain.value) for domain in Domain]
+
 
 class UnitKind(models.TextChoices):
     COMPANY = "company", _("Company")
@@ -171,7 +174,9 @@ class Raci(models.TextChoices):
 class Responsibility(models.Model):
     """A RACI assignment of a person or a unit to any object of the platform.
 
-    `unit` is the unit that owns the target object; it scopes who may see the assignment.
+    `unit` is the unit that owns the target object and `domain` the target's domain: who
+    may see the target's part of the organisation in that domain sees the assignment (a
+    RACI line on a risk is for those who may see risks there, not for every employee).
     """
 
     scope: ClassVar[Scope] = Scope(
@@ -179,6 +184,7 @@ class Responsibility(models.Model):
         unit_path="unit__path",
         owner="person",
         owner_actions=frozenset({Action.VIEW}),
+        domain_field="domain",
     )
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("object type"))
@@ -197,6 +203,9 @@ class Responsibility(models.Model):
     )
     unit = models.ForeignKey(
         OrgUnit, verbose_name=_("owning unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    domain = models.CharField(
+        _("domain"), max_length=30, choices=DOMAIN_CHOICES, default=Domain.ORGANISATION, editable=False
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from garrison.core import audit
 from garrison.core.models import Attachment, OrgUnit, Person, StoredFile
 from garrison.core.models.audit import AuditAction
+from garrison.core.roles import Domain
+from garrison.core.services.org import domain_of, owning_unit
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -98,7 +100,16 @@ def store_file(
     content_type: str = "",
     description: str = "",
 ) -> Attachment:
-    """Keep an uploaded file as evidence owned by `unit`, optionally attached to `target`."""
+    """Keep an uploaded file as evidence owned by `unit`, optionally attached to `target`.
+
+    Evidence for an object belongs to that object's unit and domain, so that it is read by
+    whoever may read the object; `unit` must then be the object's own unit.
+    """
+    domain = Domain.ORGANISATION.value
+    if target is not None:
+        if owning_unit(target).pk != unit.pk:
+            raise ValidationError({"unit": [_("Evidence belongs to the unit of the object it is for.")]})
+        domain = domain_of(target)
     stored = _stored_file_for(fileobj)
     attachment = Attachment(
         stored_file=stored,
@@ -108,6 +119,7 @@ def store_file(
         object_type=ContentType.objects.get_for_model(target) if target is not None else None,
         object_id=str(target.pk) if target is not None else "",
         unit=unit,
+        domain=domain,
         uploaded_by=by,
     )
     attachment.full_clean()

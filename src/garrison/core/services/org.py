@@ -180,6 +180,11 @@ def owning_unit(obj: models.Model) -> OrgUnit:
     return target
 
 
+def domain_of(obj: models.Model) -> str:
+    """The product area `obj` belongs to, as its model's scope declares."""
+    return str(type(obj).scope.domain)  # type: ignore[attr-defined]
+
+
 def assign_responsibility(
     target: models.Model,
     raci: str,
@@ -201,6 +206,7 @@ def assign_responsibility(
             person=person,
             assignee_unit=assignee_unit,
             unit=owning_unit(target),
+            domain=domain_of(target),
             note=note,
         )
         if person is not None:

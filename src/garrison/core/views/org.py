@@ -40,7 +40,7 @@ from garrison.core.scoping import can, has_grant, restrict
 from garrison.core.services import identity, mfa, org
 from garrison.core.tables import PERSON_COLUMNS, ROLE_ASSIGNMENT_COLUMNS, UNIT_COLUMNS
 from garrison.web.details import ObjectDetailView, ObjectFormView, describe_targets
-from garrison.web.forms import apply_service_errors
+from garrison.web.forms import apply_service_errors, render_form_page
 from garrison.web.links import object_url
 from garrison.web.lists import ListColumn, ObjectListView
 
@@ -359,12 +359,12 @@ def responsibility_add(request: HttpRequest, object_type: str, object_id: str) -
         else:
             messages.success(request, _("The responsibility is added."))
             return redirect(_target_url(target))
-    context = {
-        "form": form,
-        "title": _("Add a responsibility for %(object)s") % {"object": target},
-        "cancel_url": _target_url(target),
-    }
-    return render(request, "web/form.html", context, status=400 if form.errors else 200)
+    return render_form_page(
+        request,
+        form,
+        title=_("Add a responsibility for %(object)s") % {"object": target},
+        cancel_url=_target_url(target),
+    )
 
 
 @login_required
