@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "garrison.library",
     "garrison.assets",
     "garrison.risks",
+    "garrison.compliance",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/assets/", include("garrison.assets.api_urls")),
     path("api/risks/", include("garrison.risks.api_urls")),
     path("api/library/", include("garrison.library.api_urls")),
+    path("api/compliance/", include("garrison.compliance.api_urls")),
     path("api/", include("garrison.core.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("garrison.core.urls_auth")),
@@ -16,5 +17,6 @@ urlpatterns = [
     path("assets/", include("garrison.assets.urls")),
     path("risks/", include("garrison.risks.urls")),
     path("library/", include("garrison.library.urls")),
+    path("compliance/", include("garrison.compliance.urls")),
     path("", include("garrison.web.urls")),
 ]

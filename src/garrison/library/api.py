@@ -42,7 +42,9 @@ class LoadedLibrarySerializer(serializers.ModelSerializer):
 
 
 class LibraryUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="The library file, YAML (multipart upload, at most 5 MB).")
+    file = serializers.FileField(
+        help_text="The library file: YAML, or an OSCAL catalog or profile in JSON (multipart, at most 5 MB)."
+    )
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
     def validate_file(self, upload: Any) -> Any:

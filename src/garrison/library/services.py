@@ -9,6 +9,7 @@ any error, in the file or while writing, leaves the database as it was.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -67,6 +68,54 @@ class _Refused(Exception):
         self.errors = errors
 
 
+@dataclass(frozen=True)
+class FileFormat:
+    """Another kind of file that `garrison library import` and the upload accept, registered
+    by the app that reads it (compliance registers OSCAL JSON). `detects(name, content)`
+    says whether a file is of this format; `load(files, by=, reason=)` loads a batch of
+    (name, content) pairs together and returns one result per file, in order."""
+
+    name: str
+    detects: Callable[[str, bytes], bool]
+    load: Callable[..., list[LoadResult]]
+
+
+_file_formats: dict[str, FileFormat] = {}
+
+
+def register_file_format(file_format: FileFormat) -> None:
+    _file_formats[file_format.name] = file_format
+
+
+def _format_of(name: str, content: bytes) -> FileFormat | None:
+    return next((known for known in _file_formats.values() if known.detects(name, content)), None)
+
+
+def load_files(files: Sequence[tuple[str, bytes]], *, by: Any, reason: str = "") -> list[LoadResult]:
+    """Load several files, one result per file in the order given: library YAML one by one,
+    files of a registered format (OSCAL) as one batch so that they can refer to each other."""
+    results: dict[int, LoadResult] = {}
+    batches: dict[str, list[int]] = {}
+    for index, (name, content) in enumerate(files):
+        file_format = _format_of(name, content)
+        if file_format is None:
+            results[index] = load_library(content, by=by, reason=reason)
+        else:
+            batches.setdefault(file_format.name, []).append(index)
+    for format_name, indexes in batches.items():
+        loaded = _file_formats[format_name].load([files[index] for index in indexes], by=by, reason=reason)
+        results.update(zip(indexes, loaded, strict=True))
+    return [results[index] for index in range(len(files))]
+
+
+def _source_name(source: LibrarySource) -> str:
+    if isinstance(source, str | os.PathLike):
+        return Path(source).name
+    if isinstance(source, bytes):
+        return ""
+    return Path(str(getattr(source, "name", "") or "")).name
+
+
 def read_source(source: LibrarySource) -> bytes:
     """The bytes of a library given as bytes, a path or an open file (an upload).
 
@@ -115,6 +164,9 @@ def load_library(source: LibrarySource, *, by: Any, reason: str = "") -> LoadRes
     on each kind's domain; None (or a label such as "seed-demo") is the system.
     """
     content = read_source(source)
+    if _format_of(_source_name(source), content) is not None:
+        # An OSCAL catalog or profile, say, given to the upload or the command.
+        return load_files([(_source_name(source), content)], by=by, reason=reason)[0]
     parsed = library_format.parse_library(content, registry.parsers())
     if parsed.library is None:
         return LoadResult(status=LoadStatus.REFUSED, errors=parsed.messages)

@@ -88,7 +88,10 @@ def _kind_order(kinds: dict[str, registry.KindLoader], kind: str) -> tuple[int, 
 class LibraryUploadForm(StyledFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Library file"),
-        help_text=_("A library in YAML, as described in the library format guide (at most 5 MB)."),
+        help_text=_(
+            "A library in YAML, as described in the library format guide, or an OSCAL catalog or profile"
+            " in JSON (at most 5 MB)."
+        ),
     )
     reason = reason_field()
 

@@ -22,6 +22,11 @@ DETAIL_URL_NAMES = {
     "risks.ratingsnapshot": None,
     "risks.riskmatrix": "risks:matrix-detail",
     "library.loadedlibrary": "library:library-detail",
+    "compliance.requirementnode": "compliance:requirement-detail",
+    "compliance.mappingset": "compliance:mapping-detail",
+    "compliance.referencecontrol": "compliance:reference-control-detail",
+    # A relation is shown on its mapping set's page.
+    "compliance.requirementmapping": None,
 }
 
 

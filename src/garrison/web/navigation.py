@@ -54,6 +54,12 @@ RISK_SECTIONS = (
     Section(_("Threats"), "risks:threat-list"),
     Section(_("Libraries"), "library:library-list"),
 )
+COMPLIANCE_SECTIONS = (
+    Section(_("Frameworks"), "compliance:framework-list"),
+    Section(_("Mapping sets"), "compliance:mapping-list"),
+    Section(_("Reference controls"), "compliance:reference-control-list"),
+    Section(_("Libraries"), "library:library-list"),
+)
 
 
 ENTRIES = [
@@ -63,7 +69,9 @@ ENTRIES = [
     NavEntry(_("Audit trail"), "core:audit-event-list", Domain.AUDIT, "core"),
     NavEntry(_("Assets"), "assets:asset-list", Domain.ASSETS, "assets", ASSET_SECTIONS),
     NavEntry(_("Risks"), "risks:risk-list", Domain.RISKS, "risks", RISK_SECTIONS),
-    NavEntry(_("Compliance"), "compliance:framework-list", Domain.COMPLIANCE, "compliance"),
+    NavEntry(
+        _("Compliance"), "compliance:framework-list", Domain.COMPLIANCE, "compliance", COMPLIANCE_SECTIONS
+    ),
     NavEntry(_("Policies"), "policies:policy-list", Domain.POLICIES, "policies"),
     NavEntry(_("Incidents"), "incidents:incident-list", Domain.INCIDENTS, "incidents"),
     NavEntry(_("Vulnerabilities"), "vulns:finding-list", Domain.VULNERABILITIES, "vulns"),

@@ -8,20 +8,23 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from garrison.library.models import LoadedLibrary
-from garrison.library.services import LoadResult, load_library
+from garrison.library.services import LoadResult, load_files
 from garrison.library.shipped import load_shipped_libraries
 
 
 class Command(BaseCommand):
     help = (
-        "Reference libraries (risk matrices, threats; later frameworks and controls). "
+        "Reference libraries (risk matrices, threats, frameworks, reference controls, mappings; "
+        "OSCAL catalogs and profiles). "
         "import: load library files, each all or nothing; list: the loaded libraries; "
         "load-shipped: load the libraries Garrison ships when they are new or newer."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="operation", required=True, metavar="ACTION")
-        importing = actions.add_parser("import", help="load one or more library files (YAML)")
+        importing = actions.add_parser(
+            "import", help="load one or more library files (YAML) or OSCAL catalogs and profiles (JSON)"
+        )
         importing.add_argument("paths", nargs="+", metavar="PATH", help="library file")
         importing.add_argument("--reason", default="", help="kept in the audit trail with the change")
         actions.add_parser("list", help="the loaded libraries, their versions and object counts")
@@ -34,12 +37,15 @@ class Command(BaseCommand):
         if operation == "load-shipped":
             results = [(str(path), result) for path, result in load_shipped_libraries(by=None)]
         else:
-            results = []
+            files = []
             for name in options["paths"]:
                 path = Path(name)
                 if not path.is_file():
                     raise CommandError(f"{name}: no such file")
-                results.append((name, load_library(path, by=None, reason=options["reason"])))
+                files.append((name, path.read_bytes()))
+            # Loaded together so that an OSCAL profile finds a catalog given alongside it.
+            loaded = load_files(files, by=None, reason=options["reason"])
+            results = [(name, result) for (name, _content), result in zip(files, loaded, strict=True)]
         refused = 0
         for name, result in results:
             self.report(name, result)
