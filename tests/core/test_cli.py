@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -93,16 +94,24 @@ def test_serve_answers_pages_and_static_files_and_stops_with_its_worker(install:
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
+    # Read the output as it comes, to know when the worker has announced itself: a worker
+    # stopped while it is still starting up never prints its line.
+    lines: list[str] = []
+    assert process.stdout is not None
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)  # type: ignore[arg-type]
+    reader.start()
     try:
         wait_until_serving(f"{base}/login/", process)
         page_status, page = fetch(f"{base}/login/")
         css_status, css = fetch(f"{base}/static/bootstrap/css/bootstrap.min.css")
-        # The worker's queue file appears once the consumer has started.
-        deadline = time.monotonic() + 30
-        while not (install / "huey.sqlite3").exists() and time.monotonic() < deadline:
+        deadline = time.monotonic() + 60
+        while not any("garrison worker: " in line for line in lines) and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
-        code, output = stop(process)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+        reader.join(timeout=10)
+        code, output = process.returncode, "".join(lines)
     assert (page_status, css_status) == (200, 200), output
     assert b"<form" in page
     assert b"Bootstrap" in css[:500]

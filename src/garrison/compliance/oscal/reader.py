@@ -16,15 +16,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
-from trestle.common.err import TrestleError
-from trestle.oscal.catalog import Catalog
-from trestle.oscal.profile import Profile
 
 from garrison.compliance.library_format import FrameworkDefinition, RequirementDefinition
 from garrison.library.format import MAXIMUM_SIZE
+
+if TYPE_CHECKING:
+    from trestle.oscal.catalog import Catalog
+    from trestle.oscal.profile import Profile
 
 OSCAL_MAXIMUM_SIZE = 4 * MAXIMUM_SIZE
 MAXIMUM_REPORTED_ERRORS = 20
@@ -126,6 +127,11 @@ def read_oscal(content: bytes, filename: str) -> ReadResult:
         keys = ", ".join(sorted(data)) if isinstance(data, dict) else type(data).__name__
         return _failed(filename, "$", f"{message} (found: {keys or 'nothing'})")
     kind = next(iter(data))
+    # trestle's models take a noticeable time to import: only a process that reads OSCAL pays it.
+    from trestle.common.err import TrestleError
+    from trestle.oscal.catalog import Catalog
+    from trestle.oscal.profile import Profile
+
     model_class: Any = Catalog if kind == "catalog" else Profile
     try:
         model = model_class.model_validate(data[kind])
