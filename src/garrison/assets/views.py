@@ -33,7 +33,7 @@ from garrison.core.forms.org import ReasonForm
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant, restrict
 from garrison.web.details import ObjectDetailView, ObjectFormView
-from garrison.web.forms import apply_service_errors, render_form_page
+from garrison.web.forms import apply_service_errors, render_form_page, split_reason
 from garrison.web.lists import ListColumn, ObjectListView
 
 ASSET_QUERYSET = Asset.objects.select_related("owner", "unit", "site")
@@ -147,11 +147,6 @@ class AssetDetailView(ObjectDetailView):
         }
 
 
-def _asset_fields(cleaned: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    fields = dict(cleaned)
-    return fields, fields.pop("reason", "") or ""
-
-
 class AssetCreateView(ObjectFormView):
     """A new asset, in a custodian unit whose assets the person manages."""
 
@@ -162,7 +157,7 @@ class AssetCreateView(ObjectFormView):
     cancel_url_name = "assets:asset-list"
 
     def save(self, form: forms.BaseForm, obj: None) -> Asset:
-        fields, _reason = _asset_fields(form.cleaned_data)
+        fields, _reason = split_reason(form.cleaned_data)
         return services.create_asset(by=self.request.user, **fields)
 
 
@@ -174,7 +169,7 @@ class AssetEditView(ObjectFormView):
     form_class = AssetForm
 
     def save(self, form: forms.BaseForm, obj: Asset) -> Asset:
-        fields, reason = _asset_fields(form.cleaned_data)
+        fields, reason = split_reason(form.cleaned_data)
         return services.update_asset(obj, by=self.request.user, reason=reason, **fields)
 
 

@@ -198,15 +198,25 @@ def can(person: Any, action: Action | str, obj: models.Model) -> bool:
     return restrict(model._default_manager.all(), person, action).filter(pk=obj.pk).exists()
 
 
-def may_approve(person: Any, domain: Domain, unit_path: str) -> bool:
-    """Whether `person` holds a role with the authority to decide acceptances in `domain`
-    over the unit at `unit_path` (the requester is refused separately, by the service)."""
+def approval_paths(person: Any, domain: Domain) -> list[str]:
+    """The unit paths under which `person` holds a role with the authority to decide
+    acceptances in `domain`."""
     if not is_authenticated_person(person):
-        return False
-    if person.is_superuser:
-        return True
+        return []
     from garrison.core.models import RoleAssignment
 
     roles = APPROVER_ROLES.get(domain, frozenset())
-    held = RoleAssignment.objects.filter(person=person, role__in=roles).values_list("unit__path", flat=True)
+    held = RoleAssignment.objects.filter(person=person, role__in=roles)
+    return list(held.values_list("unit__path", flat=True))
+
+
+def may_approve(person: Any, domain: Domain, unit_path: str | None = None) -> bool:
+    """Whether `person` holds a role with the authority to decide acceptances in `domain`
+    over the unit at `unit_path`, or anywhere when no path is given (the requester is
+    refused separately, by the service)."""
+    if is_authenticated_person(person) and person.is_superuser:
+        return True
+    held = approval_paths(person, domain)
+    if unit_path is None:
+        return bool(held)
     return any(unit_path.startswith(path) for path in held)

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from garrison.core.roles import APPROVER_ROLES, Action, Domain
-from garrison.core.scoping import has_grant, restrict
+from garrison.core.roles import Action, Domain
+from garrison.core.scoping import has_grant, may_approve, restrict
 from garrison.risks.models import (
     AcceptanceStatus,
     ReviewTask,
@@ -20,11 +20,6 @@ from garrison.risks.models import (
     overdue,
 )
 from garrison.web.dashboard import Tile
-
-
-def _holds_an_approver_role(person: Any) -> bool:
-    roles = APPROVER_ROLES[Domain.RISKS]
-    return person.is_superuser or person.roles.filter(role__in=roles).exists()
 
 
 def risk_tiles(person: Any) -> list[Tile]:
@@ -53,7 +48,7 @@ def risk_tiles(person: Any) -> list[Tile]:
                 is_warning=True,
             )
         )
-    if _holds_an_approver_role(person):
+    if may_approve(person, Domain.RISKS):
         waiting = restrict(RiskAcceptance.objects.filter(status=AcceptanceStatus.REQUESTED), person)
         tiles.append(
             Tile(

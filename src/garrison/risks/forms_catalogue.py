@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from garrison.core.filters import ScopedFilterSet
 from garrison.risks.models import RiskMatrix, Threat
 from garrison.risks.services.catalogue import matrix_as_input
-from garrison.web.forms import StyledFormMixin, reason_field
+from garrison.web.forms import StyledFormMixin, reason_field, split_reason
 
 SEPARATOR = "|"
 TEXTAREA_ROWS = 6
@@ -182,8 +182,7 @@ class MatrixForm(StyledFormMixin, forms.Form):
 
     def service_data(self) -> tuple[dict[str, Any], str]:
         """The matrix in the services' input shape, and the reason given with the change."""
-        data = dict(self.cleaned_data)
-        reason = data.pop("reason", "") or ""
+        data, reason = split_reason(self.cleaned_data)
         if not data.get("urn"):
             data.pop("urn", None)
         return data, reason
@@ -221,9 +220,7 @@ class ThreatForm(StyledFormMixin, forms.ModelForm):
             self.fields["reason"] = reason_field()
 
     def service_data(self) -> tuple[dict[str, Any], str]:
-        data = dict(self.cleaned_data)
-        reason = data.pop("reason", "") or ""
-        return data, reason
+        return split_reason(self.cleaned_data)
 
 
 # List filters -----------------------------------------------------------------------------------

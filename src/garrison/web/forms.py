@@ -48,6 +48,12 @@ def reason_field(*, required: bool = False) -> forms.CharField:
     )
 
 
+def split_reason(cleaned: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """A form's cleaned data as the service's fields, and the reason given with them apart."""
+    fields = dict(cleaned)
+    return fields, fields.pop("reason", "") or ""
+
+
 class UsernameChoiceField(forms.ModelChoiceField):
     """A person picked by typing their username: a select of thousands of people
     would not load, and the queryset keeps the choice within what the person may see."""

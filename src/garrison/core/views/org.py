@@ -40,17 +40,11 @@ from garrison.core.scoping import can, has_grant, restrict
 from garrison.core.services import identity, mfa, org
 from garrison.core.tables import PERSON_COLUMNS, ROLE_ASSIGNMENT_COLUMNS, UNIT_COLUMNS
 from garrison.web.details import ObjectDetailView, ObjectFormView, describe_targets
-from garrison.web.forms import apply_service_errors, render_form_page
+from garrison.web.forms import apply_service_errors, render_form_page, split_reason
 from garrison.web.links import object_url
 from garrison.web.lists import ListColumn, ObjectListView
 
 MEMBERS_SHOWN = 50
-
-
-def _fields(cleaned: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """The model fields of a form's cleaned data, and the reason given with them."""
-    fields = dict(cleaned)
-    return fields, fields.pop("reason", "") or ""
 
 
 # Units ---------------------------------------------------------------------------------------
@@ -111,7 +105,7 @@ class UnitCreateView(ObjectFormView):
         return {"parent": parent} if parent.isdigit() else {}
 
     def save(self, form: forms.BaseForm, obj: None) -> OrgUnit:
-        fields, _reason = _fields(form.cleaned_data)
+        fields, _reason = split_reason(form.cleaned_data)
         return org.create_unit(by=self.request.user, **fields)
 
 
@@ -120,7 +114,7 @@ class UnitEditView(ObjectFormView):
     form_class = UnitForm
 
     def save(self, form: forms.BaseForm, obj: OrgUnit) -> OrgUnit:
-        fields, reason = _fields(form.cleaned_data)
+        fields, reason = split_reason(form.cleaned_data)
         return org.update_unit(obj, by=self.request.user, reason=reason, **fields)
 
 
@@ -197,7 +191,7 @@ class PersonCreateView(ObjectFormView):
         return {"unit": unit} if unit.isdigit() else {}
 
     def save(self, form: forms.BaseForm, obj: None) -> Person:
-        fields, _reason = _fields(form.cleaned_data)
+        fields, _reason = split_reason(form.cleaned_data)
         password = fields.pop("password", "") or None
         return org.create_person(by=self.request.user, password=password, **fields)
 
@@ -208,7 +202,7 @@ class PersonEditView(ObjectFormView):
     form_class = PersonForm
 
     def save(self, form: forms.BaseForm, obj: Person) -> Person:
-        fields, reason = _fields(form.cleaned_data)
+        fields, reason = split_reason(form.cleaned_data)
         return org.update_person(obj, by=self.request.user, reason=reason, **fields)
 
 

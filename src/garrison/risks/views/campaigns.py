@@ -47,7 +47,7 @@ from garrison.risks.services import campaign_reports
 from garrison.risks.services import campaigns as campaign_services
 from garrison.risks.tables_campaigns import CAMPAIGN_COLUMNS, REVIEW_TASK_COLUMNS
 from garrison.web.details import ObjectDetailView, ObjectFormView
-from garrison.web.forms import apply_service_errors
+from garrison.web.forms import apply_service_errors, split_reason
 from garrison.web.lists import ListColumn, ObjectListView
 
 TASKS_PER_PAGE = 50
@@ -174,8 +174,9 @@ class CampaignEditView(ObjectFormView):
     form_class = CampaignForm
 
     def save(self, form: forms.BaseForm, obj: AssessmentCampaign) -> AssessmentCampaign:
-        fields = {name: value for name, value in form.cleaned_data.items() if not form.fields[name].disabled}
-        reason = fields.pop("reason", "") or ""
+        fields, reason = split_reason(
+            {name: value for name, value in form.cleaned_data.items() if not form.fields[name].disabled}
+        )
         return campaign_services.update_campaign(obj, by=self.request.user, reason=reason, **fields)
 
 

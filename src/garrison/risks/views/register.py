@@ -51,7 +51,7 @@ from garrison.risks.services import treatment as treatment_services
 from garrison.risks.services.scenarios import default_matrix
 from garrison.risks.tables import ACCEPTANCE_COLUMNS, REGISTER_COLUMNS, REGISTER_EXPORT_COLUMNS
 from garrison.web.details import ObjectDetailView, ObjectFormView
-from garrison.web.forms import apply_service_errors, render_form_page, style_form
+from garrison.web.forms import apply_service_errors, render_form_page, split_reason, style_form
 from garrison.web.links import object_url
 from garrison.web.lists import SEARCH_MAX_LENGTH, ListColumn, ObjectListView
 
@@ -61,12 +61,6 @@ DECISIONS = {
     "reject": (acceptance_services.reject_acceptance, gettext_lazy("The acceptance is rejected.")),
     "withdraw": (acceptance_services.withdraw_acceptance, gettext_lazy("The request is withdrawn.")),
 }
-
-
-def _fields(cleaned: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """The service's fields from a form's cleaned data, and the reason given with them."""
-    fields = dict(cleaned)
-    return fields, fields.pop("reason", "") or ""
 
 
 def _visible_scenarios(request: HttpRequest) -> QuerySet[RiskScenario]:
@@ -265,7 +259,7 @@ class ScenarioCreateView(ObjectFormView):
         return initial
 
     def save(self, form: forms.BaseForm, obj: None) -> RiskScenario:
-        fields, reason = _fields(form.cleaned_data)
+        fields, reason = split_reason(form.cleaned_data)
         return scenario_services.create_scenario(
             by=self.request.user,
             reason=reason,
@@ -280,7 +274,7 @@ class ScenarioEditView(ObjectFormView):
     form_class = RiskScenarioForm
 
     def save(self, form: forms.BaseForm, obj: RiskScenario) -> RiskScenario:
-        fields, reason = _fields(form.cleaned_data)
+        fields, reason = split_reason(form.cleaned_data)
         assets = fields.pop("assets")
         threats = fields.pop("threats")
         return scenario_services.update_scenario(
@@ -347,7 +341,7 @@ def treatment_action_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = _changeable_action(request, pk)
     form = TreatmentActionForm(request.POST or None, instance=item, person=request.user)
     if request.method == "POST" and form.is_valid():
-        fields, reason = _fields(form.cleaned_data)
+        fields, reason = split_reason(form.cleaned_data)
         try:
             treatment_services.update_treatment_action(item, by=request.user, reason=reason, **fields)
         except ValidationError as error:
