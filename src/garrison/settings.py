@@ -284,6 +284,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AuditKindEnum": "garrison.compliance.models.audits.AuditKind",
+        "FindingKindEnum": "garrison.compliance.models.audits.FindingKind",
+        "EvidenceKindEnum": "garrison.compliance.models.evidence.EvidenceKind",
+        "ControlTestMethodEnum": "garrison.compliance.models.controls.TestMethod",
+    },
 }
 
 LOGGING = {

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from garrison.compliance import api as compliance_api
+from garrison.compliance.api import library as compliance_api
 from garrison.compliance.models import Framework, MappingSet, RequirementMapping, RequirementNode
 from garrison.core.models import Person
 from garrison.core.roles import Role

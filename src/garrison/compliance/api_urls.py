@@ -1,18 +1,20 @@
 from rest_framework.routers import DefaultRouter
 
 from garrison.compliance.api import (
-    FrameworkViewSet,
-    MappingSetViewSet,
-    ReferenceControlViewSet,
-    RequirementMappingViewSet,
-    RequirementViewSet,
+    assessments,
+    audits,
+    certifications,
+    controls,
+    evidence,
+    library,
 )
 
 router = DefaultRouter()
-router.register("frameworks", FrameworkViewSet, basename="framework")
-router.register("requirements", RequirementViewSet, basename="requirement")
-router.register("mapping-sets", MappingSetViewSet, basename="mapping-set")
-router.register("requirement-mappings", RequirementMappingViewSet, basename="requirement-mapping")
-router.register("reference-controls", ReferenceControlViewSet, basename="reference-control")
+library.register_routes(router)
+controls.register_routes(router)
+assessments.register_routes(router)
+evidence.register_routes(router)
+audits.register_routes(router)
+certifications.register_routes(router)
 
 urlpatterns = router.urls

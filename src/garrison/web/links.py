@@ -27,6 +27,21 @@ DETAIL_URL_NAMES = {
     "compliance.referencecontrol": "compliance:reference-control-detail",
     # A relation is shown on its mapping set's page.
     "compliance.requirementmapping": None,
+    "compliance.certification": "compliance:certification-detail",
+    # A surveillance audit is shown on its certification's page.
+    "compliance.surveillanceaudit": None,
+    "compliance.appliedcontrol": "compliance:control-detail",
+    "compliance.controltest": "compliance:control-test-detail",
+    "compliance.assessment": "compliance:assessment-detail",
+    "compliance.requirementresult": "compliance:assessment-result-detail",
+    "compliance.evidence": "compliance:evidence-detail",
+    "compliance.evidencerequest": "compliance:evidence-request-detail",
+    # A version is shown on its evidence's page.
+    "compliance.evidenceversion": None,
+    "compliance.audit": "compliance:audit-detail",
+    "compliance.finding": "compliance:finding-detail",
+    # A corrective action is shown on its finding's page.
+    "compliance.correctiveaction": None,
 }
 
 

@@ -55,6 +55,15 @@ RISK_SECTIONS = (
     Section(_("Libraries"), "library:library-list"),
 )
 COMPLIANCE_SECTIONS = (
+    Section(_("Dashboard"), "compliance:dashboard"),
+    Section(_("Assessments"), "compliance:assessment-list"),
+    Section(_("Controls"), "compliance:control-list"),
+    Section(_("Testing calendar"), "compliance:control-test-list"),
+    Section(_("Evidence"), "compliance:evidence-list"),
+    Section(_("Evidence requests"), "compliance:evidence-request-list"),
+    Section(_("Audits"), "compliance:audit-list"),
+    Section(_("Findings"), "compliance:finding-list"),
+    Section(_("Certifications"), "compliance:certification-list"),
     Section(_("Frameworks"), "compliance:framework-list"),
     Section(_("Mapping sets"), "compliance:mapping-list"),
     Section(_("Reference controls"), "compliance:reference-control-list"),
@@ -69,9 +78,7 @@ ENTRIES = [
     NavEntry(_("Audit trail"), "core:audit-event-list", Domain.AUDIT, "core"),
     NavEntry(_("Assets"), "assets:asset-list", Domain.ASSETS, "assets", ASSET_SECTIONS),
     NavEntry(_("Risks"), "risks:risk-list", Domain.RISKS, "risks", RISK_SECTIONS),
-    NavEntry(
-        _("Compliance"), "compliance:framework-list", Domain.COMPLIANCE, "compliance", COMPLIANCE_SECTIONS
-    ),
+    NavEntry(_("Compliance"), "compliance:dashboard", Domain.COMPLIANCE, "compliance", COMPLIANCE_SECTIONS),
     NavEntry(_("Policies"), "policies:policy-list", Domain.POLICIES, "policies"),
     NavEntry(_("Incidents"), "incidents:incident-list", Domain.INCIDENTS, "incidents"),
     NavEntry(_("Vulnerabilities"), "vulns:finding-list", Domain.VULNERABILITIES, "vulns"),

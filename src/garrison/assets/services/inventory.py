@@ -34,6 +34,7 @@ from garrison.core.models import OrgUnit, Person
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant
+from garrison.core.services.references import next_reference
 
 # Fields of an asset a person sets; the others are derived or kept by the services.
 EDITABLE_FIELDS = frozenset(
@@ -210,12 +211,7 @@ def _clean_text(fields: dict[str, Any]) -> None:
 
 def _automatic_reference(asset: Asset) -> str:
     """AST-<number>, from the asset's id, skipping a reference someone already took."""
-    candidate = f"{AUTOMATIC_REFERENCE_PREFIX}{asset.pk}"
-    suffix = 1
-    while Asset.objects.filter(reference=candidate).exclude(pk=asset.pk).exists():
-        suffix += 1
-        candidate = f"{AUTOMATIC_REFERENCE_PREFIX}{asset.pk}-{suffix}"
-    return candidate
+    return next_reference(asset, AUTOMATIC_REFERENCE_PREFIX, width=0)
 
 
 @transaction.atomic

@@ -21,11 +21,10 @@ from rest_framework.routers import DefaultRouter
 
 from garrison.assets.models import Asset
 from garrison.core import exports
-from garrison.core.api.audit import AuditEventSerializer
 from garrison.core.api.base import ScopedViewSet
 from garrison.core.api.exports import ExportMixin
 from garrison.core.api.org import ScopedRelatedField
-from garrison.core.audit import history_of
+from garrison.core.api.records import HistoryMixin
 from garrison.core.models import OrgUnit, Person
 from garrison.core.roles import Action
 from garrison.core.scoping import can, restrict
@@ -160,6 +159,7 @@ class RiskScenarioSerializer(serializers.ModelSerializer):
 
 
 class RiskScenarioViewSet(
+    HistoryMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -230,14 +230,6 @@ class RiskScenarioViewSet(
 
     def perform_destroy(self, instance: RiskScenario) -> None:
         scenario_services.delete_scenario(instance, by=self.request.user)
-
-    @extend_schema(responses=AuditEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
-    def history(self, request: Request, pk: str | None = None) -> Response:
-        """The scenario's recorded changes, newest first."""
-        scenario = self.get_object()
-        page = self.paginate_queryset(history_of(scenario))
-        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
 
     @extend_schema(
         summary="The filtered register as a PDF report",

@@ -23,6 +23,7 @@ from garrison.core.models import OrgUnit, Person
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant, restrict
+from garrison.core.services.references import next_reference
 from garrison.risks.matrix import Matrix, MatrixError
 from garrison.risks.models import RiskMatrix, RiskScenario, Threat, Treatment
 
@@ -162,14 +163,8 @@ def _references(objects: Iterable[models.Model]) -> str:
 
 
 def _next_reference(scenario: RiskScenario) -> str:
-    """R-000042 from the scenario's id; a clash with a reference someone typed is
-    resolved with a suffix rather than an error."""
-    base = f"{REFERENCE_PREFIX}{scenario.pk:06d}"
-    candidate, number = base, 1
-    while RiskScenario.objects.filter(reference=candidate).exclude(pk=scenario.pk).exists():
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
+    """R-000042 from the scenario's id."""
+    return next_reference(scenario, REFERENCE_PREFIX)
 
 
 @transaction.atomic

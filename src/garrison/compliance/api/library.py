@@ -271,3 +271,11 @@ class ReferenceControlViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     ordering_fields = ["reference", "name", "category", "requirement_count"]
     export_columns = export_columns(REFERENCE_CONTROL_COLUMNS)
     export_name = "reference-controls"
+
+
+def register_routes(router: Any) -> None:
+    router.register("frameworks", FrameworkViewSet, basename="framework")
+    router.register("requirements", RequirementViewSet, basename="requirement")
+    router.register("mapping-sets", MappingSetViewSet, basename="mapping-set")
+    router.register("requirement-mappings", RequirementMappingViewSet, basename="requirement-mapping")
+    router.register("reference-controls", ReferenceControlViewSet, basename="reference-control")
