@@ -17,9 +17,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from garrison.compliance.models import Certification, Scheme
 from garrison.compliance.services import certifications as services
-from garrison.compliance.services.certifications import organisation_today
 from garrison.core.models import Person
 from garrison.core.roles import Role
+from garrison.core.scheduling import organisation_today
 
 CERTIFICATE_SAMPLE = Path("/work/shared/samples/oscal/basic-catalog.json")
 OTHER_SAMPLE = Path("/work/shared/samples/oscal/NIST_SP-800-53_rev5_HIGH-baseline_profile.json")

@@ -10,10 +10,10 @@ import pytest
 
 from garrison.compliance.models import Certification, Scheme, SurveillanceAudit
 from garrison.compliance.services import certifications as services
-from garrison.compliance.services.certifications import organisation_today
 from garrison.compliance.tasks_certifications import send_certification_reminders
 from garrison.core.demo.runner import seed_demo_data
 from garrison.core.models import Notification
+from garrison.core.scheduling import organisation_today
 from garrison.core.services.files import open_file
 from garrison.library.shipped import load_shipped_libraries
 

@@ -74,6 +74,11 @@ def test_the_register_lists_certifications_with_days_left_and_years_held(
     # Years held belong to the lineage: the expired certificate shows its lineage's run.
     assert [cell.value for cell in rows[old.pk].cells][-1] == 4
     assert [cell.value for cell in rows[lapsed.pk].cells][-1] == 0
+    # A certificate a later one replaced reads "renewed"; one nobody renewed reads "expired".
+    days_left = {pk: next(cell.value for cell in row.cells if cell.template) for pk, row in rows.items()}
+    assert (days_left[old.pk], days_left[lapsed.pk], days_left[current.pk]) == ("renewed", -100, 20)
+    assert page.count(">Renewed</span>") == 1
+    assert page.count(">Expired</span>") == 1
 
 
 @pytest.mark.parametrize(

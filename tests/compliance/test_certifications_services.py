@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 
 from garrison.compliance.models import Certification, CertificationStatus, SurveillanceAudit, SurveillanceKind
 from garrison.compliance.services import certifications as services
-from garrison.compliance.services.certifications import organisation_today
 from garrison.core.audit import history_of
 from garrison.core.models import Attachment, AuditEvent
+from garrison.core.scheduling import organisation_today
 from garrison.core.services.files import open_file
 from tests.compliance.certifications_support import *  # noqa: F403
 from tests.compliance.certifications_support import (

@@ -27,9 +27,9 @@ from garrison.compliance.models import (
     SurveillanceKind,
 )
 from garrison.compliance.services import certifications as services
-from garrison.compliance.services.certifications import organisation_today
 from garrison.core.demo.registry import DemoContext, register_step
 from garrison.core.models import OrgUnit, Person
+from garrison.core.scheduling import organisation_today
 
 ISO27001_URN = "urn:garrison:framework:iso27001-2022"
 FRAMEWORK_URNS = {

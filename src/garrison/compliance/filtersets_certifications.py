@@ -18,9 +18,9 @@ from garrison.compliance.models import (
     SurveillanceAudit,
     SurveillanceKind,
 )
-from garrison.compliance.services.certifications import organisation_today
 from garrison.core.filters import ScopedFilterSet
 from garrison.core.models import OrgUnit, Person
+from garrison.core.scheduling import organisation_today
 from garrison.core.scoping import scoped_choices
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from garrison.compliance import certs
 from garrison.compliance.models import Certification
-from garrison.compliance.services.certifications import organisation_today
+from garrison.core.scheduling import organisation_today
 from garrison.web.lists import ListColumn
 
 
@@ -24,6 +24,9 @@ def with_next_surveillance(queryset: QuerySet[Certification]) -> QuerySet[Certif
     )
 
 
+RENEWED = "renewed"
+
+
 @dataclass(frozen=True)
 class DaysLeftColumn(ListColumn):
     """Days until expiry: a coloured badge on the page (red once expired or within 30 days,
@@ -32,6 +35,10 @@ class DaysLeftColumn(ListColumn):
     template: str | None = "compliance/certification_days_left.html"
 
     def value(self, obj: Any) -> Any:
+        # A page marks certificates a later one of their lineage has replaced: "renewed" says
+        # more than a red "expired" for a certificate nobody needs to act on.
+        if getattr(obj, "renewed", False):
+            return RENEWED
         return certs.days_left(organisation_today(), obj.expires_on)
 
 

@@ -8,18 +8,10 @@ holds one test per control and date), and every reminder carries a dedupe key.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
-
-from django.conf import settings
 
 from garrison.compliance.services.testing import remind_testers, schedule_tests
 from garrison.core import audit
-from garrison.core.scheduling import Period, crontab, periodic_job
-
-
-def organisation_today(now: dt.datetime) -> dt.date:
-    """The date at `now` where the organisation works: due dates are calendar dates there."""
-    return now.astimezone(zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE)).date()
+from garrison.core.scheduling import Period, crontab, organisation_today, periodic_job
 
 
 @periodic_job(

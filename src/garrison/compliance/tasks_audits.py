@@ -6,9 +6,7 @@ sends nothing more."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,17 +20,12 @@ from garrison.compliance.models import (
 )
 from garrison.core.audit import history_of
 from garrison.core.models.audit import AuditAction
-from garrison.core.scheduling import Period, crontab, periodic_job
+from garrison.core.scheduling import Period, crontab, organisation_today, periodic_job
 from garrison.core.services import notifications
 from garrison.web.links import object_url
 
 DUE_SOON_DAYS = 7
 VERIFICATION_WAIT_DAYS = 14
-
-
-def organisation_today(now: dt.datetime) -> dt.date:
-    """The calendar date at `now` where the organisation works: due dates are dates there."""
-    return now.astimezone(zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE)).date()
 
 
 @periodic_job(

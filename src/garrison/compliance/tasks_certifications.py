@@ -15,9 +15,7 @@ certificate or audit, its date and the threshold, so:
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,16 +24,11 @@ from garrison.compliance import certs
 from garrison.compliance import notifications_certifications as kinds
 from garrison.compliance.models import Certification, CertificationStatus, SurveillanceAudit
 from garrison.compliance.services.certifications import renewed_ids
-from garrison.core.scheduling import Period, crontab, periodic_job
+from garrison.core.scheduling import Period, crontab, organisation_today, periodic_job
 from garrison.core.services import notifications
 from garrison.web.links import object_url
 
 JOB_NAME = "compliance.certification-reminders"
-
-
-def organisation_today(now: dt.datetime) -> dt.date:
-    """The calendar date at `now` where the organisation works: expiry dates are dates there."""
-    return now.astimezone(zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE)).date()
 
 
 @periodic_job(

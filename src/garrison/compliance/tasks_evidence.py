@@ -8,15 +8,13 @@ sends nothing new.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
-from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from garrison.compliance import notifications_evidence as kinds
 from garrison.compliance.models import Evidence, EvidenceRequest, RequestStatus
-from garrison.core.scheduling import Period, crontab, periodic_job
+from garrison.core.scheduling import Period, crontab, organisation_today, periodic_job
 from garrison.core.services import notifications
 from garrison.web.links import object_url
 
@@ -25,11 +23,6 @@ EXPIRY_REMINDER_DAYS = (30, 7, 1, 0)
 REQUEST_DUE_SOON_DAYS = 3
 # Days overdue after which the requester is told too, each week.
 ESCALATE_AFTER_DAYS = 7
-
-
-def organisation_today(now: dt.datetime) -> dt.date:
-    """The calendar date at `now` where the organisation works (its default time zone)."""
-    return now.astimezone(zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE)).date()
 
 
 @periodic_job(

@@ -22,11 +22,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import traceback
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from huey import crontab as huey_crontab
@@ -47,6 +49,13 @@ class Period(StrEnum):
     DAILY = "daily"
     WEEKLY = "weekly"
     MONTHLY = "monthly"
+
+
+def organisation_today(now: dt.datetime | None = None) -> dt.date:
+    """The date at `now` (default: now) where the organisation works, its default time zone:
+    due dates and expiry dates are calendar dates there, not in UTC nor in a viewer's zone."""
+    moment = now if now is not None else timezone.now()
+    return moment.astimezone(zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE)).date()
 
 
 def period_key(period: Period | str, moment: dt.datetime) -> str:

@@ -8,15 +8,13 @@ campaign gets its next round only while it has none.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from garrison.core import audit
-from garrison.core.scheduling import Period, crontab, periodic_job
+from garrison.core.scheduling import Period, crontab, organisation_today, periodic_job
 from garrison.core.services import notifications
 from garrison.risks import notifications as risk_notifications
 from garrison.risks.models import (
@@ -30,12 +28,6 @@ from garrison.web.links import object_url
 
 # Days before an approved acceptance expires on which its scenario's owner is reminded.
 EXPIRY_REMINDER_DAYS = (30, 7, 1)
-
-
-def organisation_today(now: dt.datetime) -> dt.date:
-    """The date at `now` where the organisation works (its default time zone): due dates
-    and expiry dates are calendar dates there, not in UTC."""
-    return now.astimezone(zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE)).date()
 
 
 @periodic_job(

@@ -25,7 +25,6 @@ from garrison.compliance import certs
 from garrison.compliance.filtersets_certifications import CertificationFilter, SurveillanceAuditFilter
 from garrison.compliance.models import Assessment, Audit, Certification, Framework, SurveillanceAudit
 from garrison.compliance.services import certifications as services
-from garrison.compliance.services.certifications import organisation_today
 from garrison.compliance.tables_certifications import (
     CERTIFICATION_EXPORT_COLUMNS,
     SURVEILLANCE_AUDIT_COLUMNS,
@@ -38,6 +37,7 @@ from garrison.core.api.org import ScopedRelatedField
 from garrison.core.api.records import HistoryMixin, reason_field
 from garrison.core.models import OrgUnit, Person
 from garrison.core.roles import Action
+from garrison.core.scheduling import organisation_today
 from garrison.core.scoping import can
 from garrison.core.services import files as file_services
 from garrison.web.lists import export_columns

@@ -13,15 +13,12 @@ garrison.compliance.certs); the years held in a row are computed from the lineag
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from garrison.compliance import certs
@@ -34,6 +31,7 @@ from garrison.compliance.models import (
 )
 from garrison.core.models import Attachment, Person
 from garrison.core.roles import Action, Domain
+from garrison.core.scheduling import organisation_today
 from garrison.core.scoping import has_grant, restrict
 from garrison.core.services import files as file_services
 from garrison.core.services.records import create_record, delete_record, update_record
@@ -57,12 +55,6 @@ CHANGEABLE_FIELDS = frozenset(
     }
 )
 SURVEILLANCE_FIELDS = frozenset({"kind", "due_on", "completed_on", "outcome", "audit"})
-
-
-def organisation_today() -> dt.date:
-    """Today where the organisation works (its default time zone): expiry and audit dates are
-    calendar dates there, whoever looks and whatever zone the request runs in."""
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE))
 
 
 # Checks ----------------------------------------------------------------------------------------

@@ -36,7 +36,6 @@ from garrison.compliance.forms_certifications import (
 )
 from garrison.compliance.models import Certification, SurveillanceAudit
 from garrison.compliance.services import certifications as services
-from garrison.compliance.services.certifications import organisation_today
 from garrison.compliance.tables_certifications import (
     CERTIFICATION_COLUMNS,
     CERTIFICATION_EXPORT_COLUMNS,
@@ -44,6 +43,7 @@ from garrison.compliance.tables_certifications import (
 )
 from garrison.core import exports
 from garrison.core.roles import Action
+from garrison.core.scheduling import organisation_today
 from garrison.core.scoping import can, restrict
 from garrison.core.services import files as file_services
 from garrison.web.details import ObjectDetailView, ObjectFormView
@@ -98,8 +98,10 @@ class CertificationListView(ObjectListView):
     def rows(self, page: Page[Any]) -> list[Row]:
         items = list(page.object_list)
         holdings = services.holdings_for(items)
+        renewed = services.renewed_ids(items)
         for item in items:
             item.holding = holdings[item.pk]
+            item.renewed = item.pk in renewed
         return super().rows(page)
 
 
