@@ -38,7 +38,10 @@ def test_it_numbers_audits_and_records_their_creation(organisation: Any, manager
     )
     assert created.reference == f"AUD-{created.pk:06d}"
     assert created.status == AuditStatus.PLANNED
-    assert [event.action for event in history_of(created)] == ["create"]
+    [event] = history_of(created)
+    assert event.action == "create"
+    # The event records the reference the audit is known by, not the first save's placeholder.
+    assert event.changes["reference"] == [None, created.reference]
 
 
 def test_it_refuses_an_audit_ending_before_it_starts(organisation: Any, manager: Any) -> None:
@@ -67,6 +70,7 @@ def test_it_refuses_an_audit_in_a_unit_out_of_reach(organisation: Any, manager: 
 def test_findings_are_numbered_and_their_owner_told(audit: Any, manager: Any, colleague: Any) -> None:
     finding = raise_(audit, manager, colleague)
     assert finding.reference == f"NC-{finding.pk:06d}"
+    assert history_of(finding).get(action="create").changes["reference"] == [None, finding.reference]
     assert finding.unit_id == audit.unit_id
     assert finding.status == FindingStatus.OPEN
     assert Notification.objects.filter(recipient=colleague, kind="compliance.finding-assigned").count() == 1

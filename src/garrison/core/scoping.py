@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from garrison.core.roles import APPROVER_ROLES, GRANTS, Action, Domain, Role
 
@@ -220,3 +221,17 @@ def may_approve(person: Any, domain: Domain, unit_path: str | None = None) -> bo
     if unit_path is None:
         return bool(held)
     return any(unit_path.startswith(path) for path in held)
+
+
+def is_system(by: Any) -> bool:
+    """Whether the system acts (a job, the console, the demo: None or an actor label) rather
+    than a person. A request always carries a user object, anonymous or not, so a string or
+    None never comes from a web page or the API."""
+    return by is None or isinstance(by, str)
+
+
+def require(by: Any, action: Action, obj: models.Model) -> None:
+    """Refuse a person who may not take `action` on `obj` exactly as a missing object is
+    refused (Http404); the system may act on anything."""
+    if not is_system(by) and not can(by, action, obj):
+        raise Http404

@@ -37,9 +37,9 @@ from garrison.core import audit
 from garrison.core.models import OrgUnit, Person
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action, Domain
-from garrison.core.scoping import can, has_grant, restrict
+from garrison.core.scoping import has_grant, is_system, require, restrict
 from garrison.core.services.records import delete_record, update_record
-from garrison.core.services.references import next_reference, provisional_reference
+from garrison.core.services.references import save_numbered
 from garrison.core.workflow import StateMachine, Transition
 
 REFERENCE_PREFIX = "ASM-"
@@ -51,16 +51,6 @@ CHANGEABLE_FIELDS = frozenset({"name", "unit", "scope_description", "lead", "sta
 # page reads a field's values as the ids of single objects.
 CONTROL_CHANGES = "control_references"
 EVIDENCE_CHANGES = "evidence_references"
-
-
-def is_system(by: Any) -> bool:
-    """Whether the system acts (a job, the demo, the console) rather than a person."""
-    return by is None or isinstance(by, str)
-
-
-def _require(by: Any, action: Action, obj: models.Model) -> None:
-    if not is_system(by) and not can(by, action, obj):
-        raise Http404
 
 
 def _person(by: Any) -> Person | None:
@@ -169,9 +159,8 @@ def create_assessment(
     if status == AssessmentStatus.COMPLETED:
         raise ValidationError({"status": [_("A new assessment is planned or in progress.")]})
     _check_dates(starts_on, due_on)
-    given = (reference or "").strip()
     assessment = Assessment(
-        reference=given or provisional_reference(),
+        reference=reference or "",
         name=name,
         framework=framework,
         unit=unit,
@@ -181,11 +170,7 @@ def create_assessment(
         starts_on=starts_on,
         due_on=due_on,
     )
-    assessment.full_clean()
-    assessment.save()
-    if not given:
-        assessment.reference = next_reference(assessment, REFERENCE_PREFIX)
-        assessment.save(update_fields=["reference"])
+    save_numbered(assessment, REFERENCE_PREFIX)
     requirement_ids = list(
         RequirementNode.objects.filter(framework=framework, is_assessable=True)
         .order_by("order", "pk")
@@ -212,7 +197,7 @@ def update_assessment(assessment: Assessment, *, by: Any, reason: str = "", **fi
     unknown = set(fields) - CHANGEABLE_FIELDS
     if unknown:
         raise TypeError(f"update_assessment() got unexpected fields {sorted(unknown)}")
-    _require(by, Action.CHANGE, assessment)
+    require(by, Action.CHANGE, assessment)
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _refuse_if_completed(locked)
     unit = fields.get("unit")
@@ -229,7 +214,7 @@ def update_assessment(assessment: Assessment, *, by: Any, reason: str = "", **fi
 
 
 def _transition(assessment: Assessment, name: str, *, by: Any, reason: str = "") -> Assessment:
-    _require(by, Action.CHANGE, assessment)
+    require(by, Action.CHANGE, assessment)
     AssessmentWorkflow.apply(assessment, name, by=by, reason=reason)
     return assessment
 
@@ -273,7 +258,7 @@ def change_status(assessment: Assessment, transition: str, *, by: Any, reason: s
 
 def delete_assessment(assessment: Assessment, *, by: Any, reason: str = "") -> None:
     """Delete an assessment with its results (certificates keep their record, unlinked)."""
-    _require(by, Action.DELETE, assessment)
+    require(by, Action.DELETE, assessment)
     delete_record(assessment, by=by, reason=reason)
 
 
@@ -316,7 +301,7 @@ def set_result(
     the person (None leaves the links as they are). A result set by a person is theirs:
     it is no longer an inferred proposal.
     """
-    _require(by, Action.CHANGE, result_row)
+    require(by, Action.CHANGE, result_row)
     row = RequirementResult.objects.select_for_update().select_related("assessment").get(pk=result_row.pk)
     _refuse_if_completed(row.assessment)
     justification = (justification or "").strip()
@@ -372,7 +357,7 @@ def _copy_fields(source: RequirementResult, target: RequirementResult) -> None:
 @transaction.atomic
 def confirm_inferred(result_row: RequirementResult, *, by: Any, reason: str = "") -> RequirementResult:
     """Accept an inferred result as the person's own: it counts from now on."""
-    _require(by, Action.CHANGE, result_row)
+    require(by, Action.CHANGE, result_row)
     row = RequirementResult.objects.select_for_update().select_related("assessment").get(pk=result_row.pk)
     _refuse_if_completed(row.assessment)
     if not row.is_inferred:
@@ -398,7 +383,7 @@ def confirm_inferred(result_row: RequirementResult, *, by: Any, reason: str = ""
 def confirm_all_inferred(assessment: Assessment, *, by: Any, reason: str = "") -> int:
     """Confirm every inferred result of the assessment the person may change; returns
     how many. Not-applicable proposals without a justification stay to be looked at."""
-    _require(by, Action.CHANGE, assessment)
+    require(by, Action.CHANGE, assessment)
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _refuse_if_completed(locked)
     rows = RequirementResult.objects.filter(assessment=assessment, is_inferred=True)

@@ -35,7 +35,7 @@ from garrison.compliance.models import (
 from garrison.compliance.workflows import AuditWorkflow, FindingWorkflow
 from garrison.core.models import OrgUnit, Person
 from garrison.core.roles import Action, Domain
-from garrison.core.scoping import can, has_grant, restrict
+from garrison.core.scoping import can, has_grant, is_system, restrict
 from garrison.core.services.notifications import notify
 from garrison.core.services.records import create_record, delete_record, update_record
 from garrison.core.services.references import create_numbered_record
@@ -68,21 +68,16 @@ ACTION_FIELDS = frozenset({"title", "description", "owner", "due_on", "status"})
 # Checks shared by the writes --------------------------------------------------------------------
 
 
-def _is_system(by: Any) -> bool:
-    """The platform itself (a job, the demo seeder) acts with no person's limits."""
-    return by is None or isinstance(by, str)
-
-
 def _check_person(person: Person | None, *, by: Any, field: str) -> None:
     """A person picked by `by` must be one they may see (so no id can be probed)."""
-    if person is None or _is_system(by):
+    if person is None or is_system(by):
         return
     if not restrict(Person.objects.filter(pk=person.pk), by, Action.VIEW).exists():
         raise ValidationError({field: [_("Person not found.")]})
 
 
 def _check_unit(unit: OrgUnit | None, *, by: Any, action: Action) -> None:
-    if unit is None or _is_system(by):
+    if unit is None or is_system(by):
         return
     if not has_grant(by, Domain.COMPLIANCE, action, unit.path):
         raise ValidationError({"unit": [_("Unit not found.")]})
@@ -119,7 +114,7 @@ def update_audit(audit: Audit, *, by: Any, reason: str = "", **fields: Any) -> A
     """Change what an audit covers, who leads it and when; its status moves only by
     `transition_audit`."""
     _unknown(fields, AUDIT_FIELDS, "update_audit")
-    if not _is_system(by) and not can(by, Action.CHANGE, audit):
+    if not is_system(by) and not can(by, Action.CHANGE, audit):
         raise Http404
     if "unit" in fields and fields["unit"] is not None and fields["unit"].pk != audit.unit_id:
         _check_unit(fields["unit"], by=by, action=Action.CHANGE)
@@ -132,7 +127,7 @@ def update_audit(audit: Audit, *, by: Any, reason: str = "", **fields: Any) -> A
 @transaction.atomic
 def delete_audit(audit: Audit, *, by: Any, reason: str = "") -> None:
     """Delete an audit planned by mistake. An audit with findings stays on record."""
-    if not _is_system(by) and not can(by, Action.DELETE, audit):
+    if not is_system(by) and not can(by, Action.DELETE, audit):
         raise Http404
     count = audit.findings.count()
     if count:
@@ -168,7 +163,7 @@ def raise_audit_finding(audit: Audit, *, by: Any, reason: str = "", **fields: An
     """Record what an audit found, in the audit's unit unless another is given; the
     owner is told. Findings are raised during fieldwork and reporting only."""
     _unknown(fields, FINDING_FIELDS | {"unit", "raised_on", "reference"}, "raise_audit_finding")
-    if not _is_system(by) and not can(by, Action.CHANGE, audit):
+    if not is_system(by) and not can(by, Action.CHANGE, audit):
         raise Http404
     if audit.status not in (AuditStatus.IN_PROGRESS, AuditStatus.REPORTING):
         raise ValidationError(
@@ -222,7 +217,7 @@ def open_nonconformity(test: ControlTest, *, by: Any, due_on: dt.date | None = N
 def update_finding(finding: Finding, *, by: Any, reason: str = "", **fields: Any) -> Finding:
     """Change a finding's wording, kind, owner, root cause or due date (not once closed)."""
     _unknown(fields, FINDING_FIELDS, "update_finding")
-    if not _is_system(by) and not can(by, Action.CHANGE, finding):
+    if not is_system(by) and not can(by, Action.CHANGE, finding):
         raise Http404
     if finding.status == FindingStatus.CLOSED:
         raise ValidationError({NON_FIELD_ERRORS: [_("A closed finding is kept as it was closed.")]})
@@ -234,7 +229,7 @@ def update_finding(finding: Finding, *, by: Any, reason: str = "", **fields: Any
 @transaction.atomic
 def delete_finding(finding: Finding, *, by: Any, reason: str = "") -> None:
     """Delete a finding raised by mistake: only while open and without corrective actions."""
-    if not _is_system(by) and not can(by, Action.DELETE, finding):
+    if not is_system(by) and not can(by, Action.DELETE, finding):
         raise Http404
     if finding.status != FindingStatus.OPEN or finding.corrective_actions.exists():
         raise ValidationError(
@@ -334,7 +329,7 @@ def add_corrective_action(
 ) -> CorrectiveAction:
     """Plan a corrective action for a finding, owed by `owner` by `due_on`; the first
     one moves the finding to "action planned"."""
-    if not _is_system(by) and not can(by, Action.CHANGE, finding):
+    if not is_system(by) and not can(by, Action.CHANGE, finding):
         raise Http404
     if finding.status == FindingStatus.CLOSED:
         raise ValidationError({NON_FIELD_ERRORS: [_("The finding is closed; it needs no more actions.")]})
@@ -374,7 +369,7 @@ def add_corrective_action(
 
 
 def _check_changeable(action: CorrectiveAction, *, by: Any) -> None:
-    if not _is_system(by) and not can(by, Action.CHANGE, action):
+    if not is_system(by) and not can(by, Action.CHANGE, action):
         raise Http404
     if action.status not in OPEN_CORRECTIVE_STATUSES:
         raise ValidationError(

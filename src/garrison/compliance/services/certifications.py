@@ -32,7 +32,7 @@ from garrison.compliance.models import (
 from garrison.core.models import Attachment, Person
 from garrison.core.roles import Action, Domain
 from garrison.core.scheduling import organisation_today
-from garrison.core.scoping import has_grant, restrict
+from garrison.core.scoping import has_grant, is_system, restrict
 from garrison.core.services import files as file_services
 from garrison.core.services.records import create_record, delete_record, update_record
 
@@ -58,11 +58,6 @@ SURVEILLANCE_FIELDS = frozenset({"kind", "due_on", "completed_on", "outcome", "a
 
 
 # Checks ----------------------------------------------------------------------------------------
-
-
-def is_system(by: Any) -> bool:
-    """The system acts (a job, the console, the demo, named by a label or None): no reach checks."""
-    return by is None or isinstance(by, str)
 
 
 def _visible(model: type[models.Model], by: Any, pk: Any) -> bool:

@@ -23,8 +23,8 @@ from garrison.core import audit
 from garrison.core.models import OrgUnit, Person
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action, Domain
-from garrison.core.scoping import has_grant, restrict
-from garrison.core.services.references import next_reference, provisional_reference
+from garrison.core.scoping import has_grant, is_system, restrict
+from garrison.core.services.references import save_numbered
 from garrison.risks.models import RiskScenario
 
 CONTROL_REFERENCE_PREFIX = "CTL-"
@@ -64,11 +64,6 @@ SINGLE_REFERENCES: dict[str, type[models.Model]] = {
     "tester": Person,
     "reference_control": ReferenceControl,
 }
-
-
-def is_system(by: Any) -> bool:
-    """Whether the system acts (None, or an actor label such as the demo's or a job's)."""
-    return by is None or isinstance(by, str)
 
 
 def _describe(obj: models.Model) -> str:
@@ -161,19 +156,12 @@ def create_control(
         "assets": list(assets),
         "risks": list(risks),
     }
-    given = reference.strip()
-    control = AppliedControl(
-        name=name, unit=unit, owner=owner, reference=given or provisional_reference(), **fields
-    )
+    control = AppliedControl(name=name, unit=unit, owner=owner, reference=reference, **fields)
     _check_reach(
         control, by=by, action=Action.ADD, changed={"unit", *SINGLE_REFERENCES}, links=dict(links.items())
     )
     _check_tester(control)
-    control.full_clean()
-    control.save()
-    if not given:
-        control.reference = next_reference(control, CONTROL_REFERENCE_PREFIX)
-        control.save(update_fields=["reference"])
+    save_numbered(control, CONTROL_REFERENCE_PREFIX)
     changes = audit.diff({}, audit.snapshot(control))
     for link, objects in links.items():
         if objects:

@@ -32,12 +32,11 @@ from garrison.compliance.models import (
     TestResult,
 )
 from garrison.compliance.services.audits import open_nonconformity
-from garrison.compliance.services.controls import is_system
 from garrison.core import audit
 from garrison.core.models import Person
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action
-from garrison.core.scoping import restrict
+from garrison.core.scoping import is_system, restrict
 from garrison.core.services import notifications
 from garrison.core.services.records import create_record
 from garrison.web.links import object_url

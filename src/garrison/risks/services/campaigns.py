@@ -36,7 +36,7 @@ from garrison.core import audit
 from garrison.core.models import OrgUnit, Person
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action, Domain
-from garrison.core.scoping import can, has_grant, restrict
+from garrison.core.scoping import can, has_grant, is_system, require, restrict
 from garrison.core.services import notifications
 from garrison.core.services.records import update_record
 from garrison.core.workflow import StateMachine, Transition
@@ -64,20 +64,6 @@ RECURRENCE_STEPS = {
 # The date the scheduler appends to a recurring round's name: "Risk review (2026-04-01)".
 ROUND_SUFFIX = re.compile(r" \(\d{4}-\d{2}-\d{2}\)$")
 NAME_LENGTH = AssessmentCampaign._meta.get_field("name").max_length or 200
-
-
-def is_system(by: Any) -> bool:
-    """Whether `by` is the system (a job, the console) rather than a person acting.
-
-    A request always carries a user object (anonymous or not), so a string or None
-    never comes from a web page or the API.
-    """
-    return by is None or isinstance(by, str)
-
-
-def _require(by: Any, action: Action, obj: models.Model) -> None:
-    if not is_system(by) and not can(by, action, obj):
-        raise Http404
 
 
 def _has_scenarios(campaign: AssessmentCampaign, by: Any) -> bool | str:
@@ -230,7 +216,7 @@ def update_campaign(
 ) -> AssessmentCampaign:
     """Change a campaign. A draft changes freely; a running campaign only its name,
     description, end date, participants and recurrence; a closed one not at all."""
-    _require(by, Action.CHANGE, campaign)
+    require(by, Action.CHANGE, campaign)
     locked = AssessmentCampaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.status == CampaignStatus.CLOSED:
         raise ValidationError({NON_FIELD_ERRORS: [_("A closed campaign can no longer change.")]})
@@ -282,7 +268,7 @@ def _differs(campaign: AssessmentCampaign, name: str, value: Any) -> bool:
 @transaction.atomic
 def delete_campaign(campaign: AssessmentCampaign, *, by: Any, reason: str = "") -> None:
     """Throw a draft away; a campaign that ran is history and stays."""
-    _require(by, Action.DELETE, campaign)
+    require(by, Action.DELETE, campaign)
     if campaign.status != CampaignStatus.DRAFT:
         raise ValidationError({NON_FIELD_ERRORS: [_("Only a draft campaign can be deleted.")]})
     event = audit.pending_for(
@@ -325,7 +311,7 @@ def selected_scenarios(campaign: AssessmentCampaign) -> models.QuerySet[RiskScen
 def start_campaign(campaign: AssessmentCampaign, *, by: Any) -> AssessmentCampaign:
     """Open the campaign: one review task per scenario in scope for the scenario's owner,
     each owner told once and added to the participants."""
-    _require(by, Action.CHANGE, campaign)
+    require(by, Action.CHANGE, campaign)
     CampaignWorkflow.apply(campaign, "start", by=by)
     now = timezone.now()
     AssessmentCampaign.objects.filter(pk=campaign.pk).update(started_at=now)
@@ -470,7 +456,7 @@ def close_campaign(campaign: AssessmentCampaign, *, by: Any) -> CampaignClosure:
     Reviews still pending stay pending (the scenario's ratings are snapshotted as
     they stand); their number is reported and kept as the closing event's reason.
     """
-    _require(by, Action.CHANGE, campaign)
+    require(by, Action.CHANGE, campaign)
     pending = ReviewTask.objects.filter(campaign=campaign, status=TaskStatus.PENDING).count()
     reason = (
         ngettext(

@@ -9,7 +9,6 @@ threats and matrices within their reach.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -23,7 +22,7 @@ from garrison.core.models import OrgUnit, Person
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant, restrict
-from garrison.core.services.references import next_reference
+from garrison.core.services.references import save_numbered
 from garrison.risks.matrix import Matrix, MatrixError
 from garrison.risks.models import RiskMatrix, RiskScenario, Threat, Treatment
 
@@ -162,11 +161,6 @@ def _references(objects: Iterable[models.Model]) -> str:
     return ", ".join(sorted(str(getattr(obj, "reference", obj)) for obj in objects))
 
 
-def _next_reference(scenario: RiskScenario) -> str:
-    """R-000042 from the scenario's id."""
-    return next_reference(scenario, REFERENCE_PREFIX)
-
-
 @transaction.atomic
 def create_scenario(
     *,
@@ -204,7 +198,7 @@ def create_scenario(
         current_likelihood=current_likelihood,
         current_impact=current_impact,
         # Unique placeholder until the id exists, so that validation passes and nothing clashes.
-        reference=reference.strip() or f"new-{uuid.uuid4().hex[:30]}",
+        reference=reference,
         **fields,
     )
     _refuse_direct_acceptance(scenario.treatment, None)
@@ -217,11 +211,7 @@ def create_scenario(
         threats=threats,
     )
     rate(scenario)
-    scenario.full_clean()
-    scenario.save()
-    if not reference.strip():
-        scenario.reference = _next_reference(scenario)
-        scenario.save(update_fields=["reference"])
+    save_numbered(scenario, REFERENCE_PREFIX)
     scenario.assets.set(assets)
     scenario.threats.set(threats)
     changes = audit.diff({}, audit.snapshot(scenario))
