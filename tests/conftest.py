@@ -28,6 +28,17 @@ class Organisation:
     shanghai: OrgUnit
 
 
+@pytest.fixture(autouse=True)
+def english_until_asked(settings: Any) -> Any:
+    """Each test starts in the default language: a request in Chinese leaves Chinese active
+    in its thread, and services write timeline notes in the active language."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def organisation(db: Any) -> Organisation:
     root = org.create_unit(by=None, name="Group", code="group", kind="company")

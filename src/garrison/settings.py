@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "garrison.assets",
     "garrison.risks",
     "garrison.compliance",
+    "garrison.incidents",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +290,8 @@ SPECTACULAR_SETTINGS = {
         "FindingKindEnum": "garrison.compliance.models.audits.FindingKind",
         "EvidenceKindEnum": "garrison.compliance.models.evidence.EvidenceKind",
         "ControlTestMethodEnum": "garrison.compliance.models.controls.TestMethod",
+        "IncidentTaskStatusEnum": "garrison.incidents.models.handling.TaskStatus",
+        "IncidentGradeEnum": "garrison.incidents.models.library.Grade",
     },
 }
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/risks/", include("garrison.risks.api_urls")),
     path("api/library/", include("garrison.library.api_urls")),
     path("api/compliance/", include("garrison.compliance.api_urls")),
+    path("api/incidents/", include("garrison.incidents.api_urls")),
     path("api/", include("garrison.core.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("garrison.core.urls_auth")),
@@ -18,5 +19,6 @@ urlpatterns = [
     path("risks/", include("garrison.risks.urls")),
     path("library/", include("garrison.library.urls")),
     path("compliance/", include("garrison.compliance.urls")),
+    path("incidents/", include("garrison.incidents.urls")),
     path("", include("garrison.web.urls")),
 ]

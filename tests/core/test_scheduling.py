@@ -41,6 +41,8 @@ NOON = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
 @pytest.mark.parametrize(
     ("period", "moment", "key"),
     [
+        (Period.FIVE_MINUTES, NOON, "2026-11-29T12:00"),
+        (Period.FIVE_MINUTES, dt.datetime(2026, 11, 29, 12, 9, 59, tzinfo=dt.UTC), "2026-11-29T12:05"),
         (Period.HOURLY, NOON, "2026-11-29T12"),
         (Period.DAILY, NOON, "2026-11-29"),
         (Period.WEEKLY, NOON, "2026-W48"),

@@ -28,6 +28,7 @@ from garrison.assets.tables import EXPORT_COLUMNS
 from garrison.core.api.base import ScopedViewSet, TokenAccessPermission
 from garrison.core.api.exports import ExportMixin
 from garrison.core.api.org import ScopedRelatedField
+from garrison.core.api.records import ServiceWritesMixin
 from garrison.core.models import OrgUnit, Person
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant
@@ -151,6 +152,7 @@ class ConfirmSerializer(serializers.Serializer):
 
 
 class AssetViewSet(
+    ServiceWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -196,8 +198,7 @@ class AssetViewSet(
             serializer.instance, by=self.request.user, reason=reason, **data
         )
 
-    def perform_destroy(self, instance: Asset) -> None:
-        services.delete_asset(instance, by=self.request.user)
+    delete_service = staticmethod(services.delete_asset)
 
     @extend_schema(
         parameters=[
@@ -272,6 +273,7 @@ class DependencySerializer(serializers.ModelSerializer):
 
 
 class DependencyViewSet(
+    ServiceWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -300,8 +302,7 @@ class DependencyViewSet(
                 {"dependent": [_("You cannot change the dependencies of this asset.")]}
             ) from None
 
-    def perform_destroy(self, instance: AssetDependency) -> None:
-        services.remove_dependency(instance, by=self.request.user)
+    delete_service = staticmethod(services.remove_dependency)
 
 
 class TagSerializer(serializers.ModelSerializer):

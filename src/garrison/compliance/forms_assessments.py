@@ -23,11 +23,7 @@ from garrison.compliance.models import (
 from garrison.core.models import OrgUnit, Person
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant, restrict
-from garrison.web.forms import StyledFormMixin, UsernameChoiceField, reason_field
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from garrison.web.forms import DateInput, StyledFormMixin, UsernameChoiceField, reason_field
 
 
 class AssessmentForm(StyledFormMixin, forms.ModelForm):
@@ -41,8 +37,8 @@ class AssessmentForm(StyledFormMixin, forms.ModelForm):
         fields = ["name", "framework", "unit", "lead", "scope_description", "status", "starts_on", "due_on"]
         widgets = {
             "scope_description": forms.Textarea(attrs={"rows": 3}),
-            "starts_on": DateInput(format="%Y-%m-%d"),
-            "due_on": DateInput(format="%Y-%m-%d"),
+            "starts_on": DateInput(),
+            "due_on": DateInput(),
         }
 
     def __init__(self, *args: Any, person: Any, **kwargs: Any) -> None:

@@ -28,15 +28,12 @@ from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant, restrict
 from garrison.web.forms import (
     REASON_MAX_LENGTH,
+    DateInput,
     StyledFormMixin,
     UsernameChoiceField,
     reason_field,
     style_form,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _person_field(

@@ -23,14 +23,7 @@ from garrison.compliance.models import (
 from garrison.core.models import OrgUnit, Person
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant, restrict
-from garrison.web.forms import StyledFormMixin, UsernameChoiceField, reason_field, style_form
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
+from garrison.web.forms import DateInput, StyledFormMixin, UsernameChoiceField, reason_field, style_form
 
 
 def certificate_file_field(*, required: bool = False) -> forms.FileField:

@@ -30,14 +30,10 @@ from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant, restrict
 from garrison.library.text import localised
 from garrison.risks.models import RiskScenario
-from garrison.web.forms import StyledFormMixin, UsernameChoiceField, reason_field, style_form
+from garrison.web.forms import DateInput, StyledFormMixin, UsernameChoiceField, reason_field, style_form
 
 SEPARATORS = re.compile(r"[\s,;]+")
 LINKS_SHOWN_AT_MOST = 200
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ReferencesField(forms.CharField):

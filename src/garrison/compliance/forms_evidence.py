@@ -16,11 +16,7 @@ from garrison.compliance.models import AppliedControl, Evidence, EvidenceKind
 from garrison.core.models import OrgUnit, Person
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant, restrict
-from garrison.web.forms import StyledFormMixin, UsernameChoiceField, reason_field, style_form
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from garrison.web.forms import DateInput, StyledFormMixin, UsernameChoiceField, reason_field, style_form
 
 
 def _units(person: Any, action: Action, keep: OrgUnit | None = None) -> Any:

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from garrison.compliance.library_format import (
@@ -41,6 +40,7 @@ from garrison.core import audit
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Domain
 from garrison.library.registry import ApplyContext, KindLoader, KindOutcome, register_kind
+from garrison.library.upsert import record_event, removed_urns, upsert_by_urn
 
 REFERENCE_CONTROLS = "reference_controls"
 FRAMEWORKS = "frameworks"
@@ -59,59 +59,6 @@ NODE_FIELDS = (
     "path",
 )
 RELATION_FIELDS = ("relation", "strength", "rationale")
-
-
-def _owner_of(library_urn: str) -> str:
-    return f"library {library_urn}" if library_urn else "an object added in Garrison"
-
-
-def _event(obj: Model, action: str, changes: dict[str, Any], context: ApplyContext) -> None:
-    context.events.append(
-        audit.pending_for(obj, action, by=context.by, changes=changes, reason=context.reason)
-    )
-
-
-def _upsert(
-    model: type[Model],
-    definition: Any,
-    fields: dict[str, Any],
-    existing: Model | None,
-    context: ApplyContext,
-    outcome: KindOutcome,
-) -> Model | None:
-    """Create or update one URN-keyed object of this library; None when the URN is taken."""
-    if existing is None:
-        obj = model(urn=definition.urn, library_urn=context.library_urn, **fields)
-        obj.full_clean()
-        obj.save()
-        _event(obj, AuditAction.CREATE, audit.diff({}, audit.snapshot(obj)), context)
-        outcome.added.append(definition.urn)
-        return obj
-    if existing.library_urn != context.library_urn:  # type: ignore[attr-defined]
-        outcome.errors.append(
-            f"{definition.urn}, urn: already used by {_owner_of(existing.library_urn)}"  # type: ignore[attr-defined]
-        )
-        return None
-    before = audit.snapshot(existing)
-    for name, value in fields.items():
-        setattr(existing, name, value)
-    existing.full_clean()
-    changes = audit.diff(before, audit.snapshot(existing))
-    if changes:
-        existing.save()
-        _event(existing, AuditAction.UPDATE, changes, context)
-        outcome.changed[definition.urn] = sorted(changes)
-    else:
-        outcome.unchanged.append(definition.urn)
-    return existing
-
-
-def _removed(model: type[Model], context: ApplyContext, urns: Iterable[str]) -> list[str]:
-    return sorted(
-        model._default_manager.filter(library_urn=context.library_urn)
-        .exclude(urn__in=list(urns))
-        .values_list("urn", flat=True)
-    )
 
 
 # Reference controls ---------------------------------------------------------------------------
@@ -134,8 +81,10 @@ def apply_reference_controls(
             "category": definition.category,
             "function": definition.function,
         }
-        _upsert(ReferenceControl, definition, fields, existing.get(definition.urn), context, outcome)
-    outcome.removed = _removed(ReferenceControl, context, urns)
+        upsert_by_urn(
+            ReferenceControl, definition.urn, fields, existing.get(definition.urn), context, outcome
+        )
+    outcome.removed = removed_urns(ReferenceControl, context, urns)
     return outcome
 
 
@@ -158,10 +107,12 @@ def apply_frameworks(definitions: Sequence[FrameworkDefinition], context: ApplyC
             "provider": definition.provider,
             "origin": definition.origin,
         }
-        framework = _upsert(Framework, definition, fields, existing.get(definition.urn), context, outcome)
+        framework = upsert_by_urn(
+            Framework, definition.urn, fields, existing.get(definition.urn), context, outcome
+        )
         if framework is not None and not outcome.errors:
             _apply_requirements(framework, definition.requirements, control_ids, context, outcome)  # type: ignore[arg-type]
-    outcome.removed = [*_removed(Framework, context, urns), *outcome.removed]
+    outcome.removed = [*removed_urns(Framework, context, urns), *outcome.removed]
     return outcome
 
 
@@ -245,7 +196,7 @@ def _apply_requirements(
             changes = audit.diff({}, after)
             if links[1]:
                 changes["reference_controls"] = [[], links[1]]
-            _event(node, AuditAction.CREATE, changes, context)
+            record_event(node, AuditAction.CREATE, changes, context)
             outcome.added.append(definition.urn)
             changed.append(node)  # its path is known only now
             continue
@@ -253,7 +204,7 @@ def _apply_requirements(
         if links[0] != links[1]:
             changes["reference_controls"] = list(links)
         if changes:
-            _event(node, AuditAction.UPDATE, changes, context)
+            record_event(node, AuditAction.UPDATE, changes, context)
             outcome.changed[definition.urn] = sorted(changes)
             changed.append(node)
         else:
@@ -347,7 +298,9 @@ def apply_mapping_sets(definitions: Sequence[MappingSetDefinition], context: App
             "source_framework": frameworks[definition.source_framework_urn],
             "target_framework": frameworks[definition.target_framework_urn],
         }
-        mapping_set = _upsert(MappingSet, definition, fields, existing.get(definition.urn), context, outcome)
+        mapping_set = upsert_by_urn(
+            MappingSet, definition.urn, fields, existing.get(definition.urn), context, outcome
+        )
         if mapping_set is None:
             continue
         changed = _apply_relations(mapping_set, definition, nodes, context)  # type: ignore[arg-type]
@@ -356,7 +309,7 @@ def apply_mapping_sets(definitions: Sequence[MappingSetDefinition], context: App
             outcome.changed[definition.urn] = ["relations"]
         elif changed and definition.urn in outcome.changed:
             outcome.changed[definition.urn] = sorted({*outcome.changed[definition.urn], "relations"})
-    outcome.removed = _removed(MappingSet, context, urns)
+    outcome.removed = removed_urns(MappingSet, context, urns)
     return outcome
 
 
@@ -416,14 +369,14 @@ def _apply_relations(
         changes = audit.diff(before, audit.snapshot(current))
         if changes:
             updated.append(current)
-            _event(current, AuditAction.UPDATE, changes, context)
+            record_event(current, AuditAction.UPDATE, changes, context)
     RequirementMapping.objects.bulk_create(created)
     for relation in created:
-        _event(relation, AuditAction.CREATE, audit.diff({}, audit.snapshot(relation)), context)
+        record_event(relation, AuditAction.CREATE, audit.diff({}, audit.snapshot(relation)), context)
     RequirementMapping.objects.bulk_update(updated, RELATION_FIELDS)
     dropped = [relation for key, relation in existing.items() if key not in wanted]
     for relation in dropped:
-        _event(relation, AuditAction.DELETE, audit.diff(audit.snapshot(relation), {}), context)
+        record_event(relation, AuditAction.DELETE, audit.diff(audit.snapshot(relation), {}), context)
     RequirementMapping.objects.filter(pk__in=[relation.pk for relation in dropped]).delete()
     return bool(created or updated or dropped)
 

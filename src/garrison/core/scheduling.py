@@ -45,6 +45,7 @@ JobFunction = Callable[[dt.datetime], str | None]
 
 
 class Period(StrEnum):
+    FIVE_MINUTES = "five_minutes"
     HOURLY = "hourly"
     DAILY = "daily"
     WEEKLY = "weekly"
@@ -61,13 +62,16 @@ def organisation_today(now: dt.datetime | None = None) -> dt.date:
 def period_key(period: Period | str, moment: dt.datetime) -> str:
     """The ledger key of the period containing `moment`, taken in UTC.
 
-    Hourly ``2026-11-29T03``, daily ``2026-11-29``, weekly ``2026-W48`` (ISO week,
-    so the year is the ISO year), monthly ``2026-11``. Naive times are taken as UTC.
+    Every five minutes ``2026-11-29T03:05``, hourly ``2026-11-29T03``, daily
+    ``2026-11-29``, weekly ``2026-W48`` (ISO week, so the year is the ISO year), monthly
+    ``2026-11``. Naive times are taken as UTC.
     """
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=dt.UTC)
     moment = moment.astimezone(dt.UTC)
     period = Period(period)
+    if period is Period.FIVE_MINUTES:
+        return f"{moment:%Y-%m-%dT%H}:{moment.minute // 5 * 5:02d}"
     if period is Period.HOURLY:
         return moment.strftime("%Y-%m-%dT%H")
     if period is Period.DAILY:

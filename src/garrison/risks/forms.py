@@ -29,6 +29,7 @@ from garrison.risks.models import (
 from garrison.risks.services.scenarios import default_matrix
 from garrison.web.forms import (
     REASON_MAX_LENGTH,
+    DateInput,
     StyledFormMixin,
     UsernameChoiceField,
     reason_field,
@@ -45,10 +46,6 @@ RATING_FIELDS = (
 )
 ASSET_SEPARATORS = re.compile(r"[\s,;]+")
 ASSETS_SHOWN_AT_MOST = 200
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def deepest_scales() -> dict[str, int]:

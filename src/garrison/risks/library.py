@@ -21,6 +21,7 @@ from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Domain
 from garrison.library import format as library_format
 from garrison.library.registry import ApplyContext, KindLoader, KindOutcome, register_kind
+from garrison.library.upsert import owner_of
 from garrison.risks.models import RiskMatrix, Threat
 from garrison.risks.services.catalogue import (
     check_dimensions_kept,
@@ -30,10 +31,6 @@ from garrison.risks.services.catalogue import (
 
 MATRICES = "risk_matrices"
 THREATS = "threats"
-
-
-def _owner_of(library_urn: str) -> str:
-    return f"library {library_urn}" if library_urn else "an object added in Garrison"
 
 
 def _record(obj: Any, action: str, before: dict[str, Any], context: ApplyContext) -> dict[str, list[Any]]:
@@ -72,7 +69,7 @@ def apply_matrices(
             outcome.added.append(definition.urn)
             continue
         if matrix.library_urn != context.library_urn:
-            outcome.errors.append(f"{definition.urn}, urn: already used by {_owner_of(matrix.library_urn)}")
+            outcome.errors.append(f"{definition.urn}, urn: already used by {owner_of(matrix.library_urn)}")
             continue
         try:
             check_dimensions_kept(matrix, len(definition.likelihood), len(definition.impact))
@@ -139,7 +136,7 @@ def apply_threats(
             outcome.added.append(definition.urn)
             continue
         if threat.library_urn != context.library_urn:
-            outcome.errors.append(f"{definition.urn}, urn: already used by {_owner_of(threat.library_urn)}")
+            outcome.errors.append(f"{definition.urn}, urn: already used by {owner_of(threat.library_urn)}")
             continue
         before = audit.snapshot(threat)
         for name, value in threat_fields(definition).items():

@@ -9,6 +9,9 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 REASON_MAX_LENGTH = 2000
@@ -89,3 +92,43 @@ def render_form_page(
     """A page holding one form (web/form.html); a form with errors answers 400."""
     context = {"form": form, "title": title, "cancel_url": cancel_url}
     return render(request, "web/form.html", context, status=400 if form.errors else 200)
+
+
+DATE_FORMAT = "%Y-%m-%d"
+LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value is written ISO, whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=DATE_FORMAT)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's date-and-time picker, read in the viewer's time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=LOCAL_DATETIME_FORMAT)
+
+
+def _in_your_time_zone() -> str:
+    return gettext("In your time zone (%(zone)s).") % {"zone": timezone.get_current_timezone_name()}
+
+
+in_your_time_zone = lazy(_in_your_time_zone, str)
+
+
+def local_datetime_field(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DateTimeField:
+    """A moment picked in the viewer's time zone (which the help text names when shown)."""
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=DateTimeInput,
+        input_formats=[LOCAL_DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        help_text=help_text or in_your_time_zone(),
+    )

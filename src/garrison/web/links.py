@@ -42,6 +42,21 @@ DETAIL_URL_NAMES = {
     "compliance.finding": "compliance:finding-detail",
     # A corrective action is shown on its finding's page.
     "compliance.correctiveaction": None,
+    # Timeline events, tasks and evidence are shown on their case's page, steps on their playbook's.
+    "incidents.timelineevent": None,
+    "incidents.incidenttask": None,
+    "incidents.incidentevidence": None,
+    "incidents.playbookstep": None,
+    "incidents.emergencycontact": None,
+    "incidents.escalationstep": None,
+    "incidents.incidentcategory": "incidents:category-detail",
+    # A grading threshold is shown (and edited by Administrators) on the threshold list.
+    "incidents.gradingthreshold": None,
+    "incidents.incidentreport": "incidents:report-detail",
+    "incidents.incident": "incidents:incident-detail",
+    # A review and its corrective actions are shown on their case's page.
+    "incidents.postincidentreview": None,
+    "incidents.reviewaction": None,
 }
 
 

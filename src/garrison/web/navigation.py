@@ -69,6 +69,19 @@ COMPLIANCE_SECTIONS = (
     Section(_("Reference controls"), "compliance:reference-control-list"),
     Section(_("Libraries"), "library:library-list"),
 )
+INCIDENT_SECTIONS = (
+    Section(_("Cases"), "incidents:incident-list"),
+    Section(_("Reporting deadlines"), "incidents:obligation-due-list"),
+    Section(_("My tasks"), "incidents:my-tasks"),
+    Section(_("Metrics"), "incidents:metrics"),
+    Section(_("Playbooks"), "incidents:playbook-list"),
+    Section(_("Emergency contacts"), "incidents:contact-list"),
+    Section(_("Escalation chain"), "incidents:escalation-list"),
+    Section(_("Categories"), "incidents:category-list"),
+    Section(_("Grading thresholds"), "incidents:threshold-list"),
+    Section(_("Reporting profile"), "incidents:reporting-profile"),
+    Section(_("Reporting rules"), "incidents:reporting-rule-list"),
+)
 
 
 ENTRIES = [
@@ -80,7 +93,7 @@ ENTRIES = [
     NavEntry(_("Risks"), "risks:risk-list", Domain.RISKS, "risks", RISK_SECTIONS),
     NavEntry(_("Compliance"), "compliance:dashboard", Domain.COMPLIANCE, "compliance", COMPLIANCE_SECTIONS),
     NavEntry(_("Policies"), "policies:policy-list", Domain.POLICIES, "policies"),
-    NavEntry(_("Incidents"), "incidents:incident-list", Domain.INCIDENTS, "incidents"),
+    NavEntry(_("Incidents"), "incidents:incident-list", Domain.INCIDENTS, "incidents", INCIDENT_SECTIONS),
     NavEntry(_("Vulnerabilities"), "vulns:finding-list", Domain.VULNERABILITIES, "vulns"),
     NavEntry(_("Log audit"), "logaudit:finding-list", Domain.LOG_AUDIT, "logaudit"),
     NavEntry(_("Access"), "access:dashboard", Domain.ACCESS, "access"),

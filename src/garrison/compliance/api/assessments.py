@@ -35,7 +35,7 @@ from garrison.compliance.tables_assessments import ASSESSMENT_COLUMNS, with_figu
 from garrison.core.api.base import ScopedViewSet
 from garrison.core.api.exports import ExportMixin
 from garrison.core.api.org import ScopedRelatedField
-from garrison.core.api.records import HistoryMixin
+from garrison.core.api.records import HistoryMixin, ServiceWritesMixin
 from garrison.core.models import OrgUnit, Person
 from garrison.core.roles import Action
 from garrison.web.lists import export_columns
@@ -158,6 +158,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 
 class AssessmentViewSet(
+    ServiceWritesMixin,
     HistoryMixin,
     AssessmentReportActions,
     mixins.ListModelMixin,
@@ -182,10 +183,8 @@ class AssessmentViewSet(
     def get_queryset(self) -> QuerySet[Any]:
         return with_figures(super().get_queryset())
 
-    def perform_create(self, serializer: Any) -> None:
-        data = dict(serializer.validated_data)
-        reason = data.pop("reason", "")
-        serializer.instance = services.create_assessment(by=self.request.user, reason=reason, **data)
+    create_service = staticmethod(services.create_assessment)
+    delete_service = staticmethod(services.delete_assessment)
 
     def perform_update(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
@@ -195,9 +194,6 @@ class AssessmentViewSet(
         serializer.instance = services.update_assessment(
             serializer.instance, by=self.request.user, reason=reason, **data
         )
-
-    def perform_destroy(self, instance: Assessment) -> None:
-        services.delete_assessment(instance, by=self.request.user)
 
     def _fresh(self, assessment: Assessment) -> Response:
         refreshed = with_figures(self.queryset.filter(pk=assessment.pk)).get()

@@ -36,7 +36,7 @@ from garrison.compliance.workflows import AuditWorkflow
 from garrison.core.api.base import ScopedViewSet
 from garrison.core.api.exports import ExportMixin
 from garrison.core.api.org import ScopedRelatedField
-from garrison.core.api.records import HistoryMixin, reason_field
+from garrison.core.api.records import HistoryMixin, ServiceWritesMixin, reason_field
 from garrison.core.models import OrgUnit, Person
 from garrison.core.roles import Action
 from garrison.core.scoping import can
@@ -104,6 +104,7 @@ class AuditTransitionSerializer(serializers.Serializer):
 
 
 class AuditViewSet(
+    ServiceWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -133,16 +134,9 @@ class AuditViewSet(
         self.require_unit_in_scope(data.get("unit"), Action.ADD)
         serializer.instance = services.create_audit(by=self.request.user, reason=reason, **data)
 
-    def perform_update(self, serializer: Any) -> None:
-        data = dict(serializer.validated_data)
-        reason = data.pop("reason", "")
-        data.pop("reference", None)
-        serializer.instance = services.update_audit(
-            serializer.instance, by=self.request.user, reason=reason, **data
-        )
-
-    def perform_destroy(self, instance: Audit) -> None:
-        services.delete_audit(instance, by=self.request.user)
+    parent_field = "reference"
+    update_service = staticmethod(services.update_audit)
+    delete_service = staticmethod(services.delete_audit)
 
     @extend_schema(request=AuditTransitionSerializer, responses=AuditSerializer)
     @action(detail=True, methods=["post"], scope_action_name=Action.VIEW)
@@ -238,6 +232,7 @@ class FindingCloseSerializer(serializers.Serializer):
 
 
 class FindingViewSet(
+    ServiceWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -279,8 +274,7 @@ class FindingViewSet(
             serializer.instance, by=self.request.user, reason=reason, **data
         )
 
-    def perform_destroy(self, instance: Finding) -> None:
-        services.delete_finding(instance, by=self.request.user)
+    delete_service = staticmethod(services.delete_finding)
 
     def _answer(self, finding: Finding) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=finding.pk)).data)

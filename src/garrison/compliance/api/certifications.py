@@ -34,7 +34,7 @@ from garrison.core.api.base import ScopedViewSet
 from garrison.core.api.exports import ExportMixin
 from garrison.core.api.files import AnyMediaRenderer, AttachmentSerializer
 from garrison.core.api.org import ScopedRelatedField
-from garrison.core.api.records import HistoryMixin, reason_field
+from garrison.core.api.records import HistoryMixin, ServiceWritesMixin, reason_field
 from garrison.core.models import OrgUnit, Person
 from garrison.core.roles import Action
 from garrison.core.scheduling import organisation_today
@@ -123,6 +123,7 @@ class CertificateFileSerializer(serializers.Serializer):
 
 
 class CertificationViewSet(
+    ServiceWritesMixin,
     HistoryMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -176,8 +177,7 @@ class CertificationViewSet(
             serializer.instance, by=self.request.user, reason=reason, **data
         )
 
-    def perform_destroy(self, instance: Certification) -> None:
-        services.delete_certification(instance, by=self.request.user)
+    delete_service = staticmethod(services.delete_certification)
 
     def _fresh(self, certification: Certification) -> Response:
         certification = with_next_surveillance(
@@ -316,6 +316,7 @@ class SurveillanceCompletionSerializer(serializers.Serializer):
 
 
 class SurveillanceAuditViewSet(
+    ServiceWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -339,12 +340,9 @@ class SurveillanceAuditViewSet(
         # Whoever may change a certification may plan its audits; checked on the certification.
         return True
 
-    def perform_create(self, serializer: Any) -> None:
-        data = dict(serializer.validated_data)
-        reason = data.pop("reason", "")
-        serializer.instance = services.add_surveillance_audit(
-            data.pop("certification"), by=self.request.user, reason=reason, **data
-        )
+    parent_field = "certification"
+    create_service = staticmethod(services.add_surveillance_audit)
+    delete_service = staticmethod(services.delete_surveillance_audit)
 
     def perform_update(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
@@ -353,9 +351,6 @@ class SurveillanceAuditViewSet(
         serializer.instance = services.update_surveillance_audit(
             serializer.instance, by=self.request.user, reason=reason, **data
         )
-
-    def perform_destroy(self, instance: SurveillanceAudit) -> None:
-        services.delete_surveillance_audit(instance, by=self.request.user)
 
     @extend_schema(request=SurveillanceCompletionSerializer, responses=SurveillanceAuditSerializer)
     @action(detail=True, methods=["post"], scope_action_name=Action.CHANGE)

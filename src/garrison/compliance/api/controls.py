@@ -35,7 +35,7 @@ from garrison.compliance.views.controls import with_list_figures
 from garrison.core.api.base import ScopedViewSet
 from garrison.core.api.exports import ExportMixin
 from garrison.core.api.org import ScopedRelatedField
-from garrison.core.api.records import HistoryMixin, reason_field
+from garrison.core.api.records import HistoryMixin, ServiceWritesMixin, reason_field
 from garrison.core.models import OrgUnit, Person
 from garrison.core.roles import Action
 from garrison.risks.models import RiskScenario
@@ -104,6 +104,7 @@ class AppliedControlSerializer(serializers.ModelSerializer):
 
 
 class AppliedControlViewSet(
+    ServiceWritesMixin,
     HistoryMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -150,8 +151,7 @@ class AppliedControlViewSet(
             **data,
         )
 
-    def perform_destroy(self, instance: AppliedControl) -> None:
-        control_services.delete_control(instance, by=self.request.user)
+    delete_service = staticmethod(control_services.delete_control)
 
 
 class ControlTestSerializer(serializers.ModelSerializer):
@@ -207,6 +207,7 @@ class CompleteTestSerializer(serializers.Serializer):
 
 
 class ControlTestViewSet(
+    ServiceWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -227,12 +228,7 @@ class ControlTestViewSet(
     ordering_fields = ["due_on", "result", "performed_on", "control__reference"]
     ordering = ["due_on", "id"]
 
-    def perform_update(self, serializer: Any) -> None:
-        data = dict(serializer.validated_data)
-        reason = data.pop("reason", "")
-        serializer.instance = testing.update_test(
-            serializer.instance, by=self.request.user, reason=reason, **data
-        )
+    update_service = staticmethod(testing.update_test)
 
     @extend_schema(request=CompleteTestSerializer, responses=ControlTestSerializer)
     @action(detail=True, methods=["post"], scope_action_name=Action.CHANGE)

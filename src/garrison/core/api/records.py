@@ -1,5 +1,5 @@
-"""Pieces every domain API shares: the `history` action of an audited object and the
-optional `reason` a write may carry into the audit trail."""
+"""Pieces every domain API shares: the `history` action of an audited object, the
+optional `reason` a write may carry into the audit trail, and writes through services."""
 
 from __future__ import annotations
 
@@ -40,3 +40,40 @@ class HistoryMixin:
         viewset: Any = self
         page = viewset.paginate_queryset(history_of(viewset.get_object()))
         return viewset.get_paginated_response(AuditEventSerializer(page, many=True).data)
+
+
+class ServiceWritesMixin:
+    """Create, update and delete through a domain's services rather than the serializer.
+
+    The validated data, less the optional `reason`, reaches the service as keywords with
+    `by` (the requesting person) and `reason`. A record that belongs to a parent (a case's
+    task, a playbook's step) names that field in `parent_field`: the parent is passed to
+    `create_service` first, positionally, and dropped on update, since a record never
+    moves to another parent. Set the services with `staticmethod(...)`; a viewset that
+    cannot delete leaves `delete_service` unset and its route out.
+    """
+
+    create_service: Any = None
+    update_service: Any = None
+    delete_service: Any = None
+    parent_field: str | None = None
+
+    def _service_data(self, serializer: Any) -> tuple[dict[str, Any], str]:
+        data = dict(serializer.validated_data)
+        return data, data.pop("reason", "")
+
+    def perform_create(self, serializer: Any) -> None:
+        data, reason = self._service_data(serializer)
+        parent = (data.pop(self.parent_field),) if self.parent_field else ()
+        by = self.request.user  # type: ignore[attr-defined]
+        serializer.instance = self.create_service(*parent, by=by, reason=reason, **data)
+
+    def perform_update(self, serializer: Any) -> None:
+        data, reason = self._service_data(serializer)
+        if self.parent_field:
+            data.pop(self.parent_field, None)
+        by = self.request.user  # type: ignore[attr-defined]
+        serializer.instance = self.update_service(serializer.instance, by=by, reason=reason, **data)
+
+    def perform_destroy(self, instance: Any) -> None:
+        self.delete_service(instance, by=self.request.user)  # type: ignore[attr-defined]

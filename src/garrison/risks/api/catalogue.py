@@ -18,6 +18,7 @@ from rest_framework import mixins, serializers
 from rest_framework.routers import DefaultRouter
 
 from garrison.core.api.base import ScopedViewSet
+from garrison.core.api.records import ServiceWritesMixin
 from garrison.core.filters import ScopedFilterSet
 from garrison.core.roles import Action
 from garrison.risks.models import RiskMatrix, Threat
@@ -85,6 +86,7 @@ class RiskMatrixFilter(ScopedFilterSet):
 
 
 class RiskMatrixViewSet(
+    ServiceWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -111,8 +113,7 @@ class RiskMatrixViewSet(
             serializer.instance, by=self.request.user, **serializer.validated_data
         )
 
-    def perform_destroy(self, instance: RiskMatrix) -> None:
-        catalogue.delete_matrix(instance, by=self.request.user)
+    delete_service = staticmethod(catalogue.delete_matrix)
 
 
 class ThreatSerializer(serializers.ModelSerializer):
@@ -150,6 +151,7 @@ class ThreatFilter(ScopedFilterSet):
 
 
 class ThreatViewSet(
+    ServiceWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -180,8 +182,7 @@ class ThreatViewSet(
             raise serializers.ValidationError({"urn": [_("The URN of a threat cannot change.")]})
         serializer.instance = catalogue.update_threat(serializer.instance, by=self.request.user, **data)
 
-    def perform_destroy(self, instance: Threat) -> None:
-        catalogue.delete_threat(instance, by=self.request.user)
+    delete_service = staticmethod(catalogue.delete_threat)
 
 
 def register_routes(router: DefaultRouter) -> None:

@@ -24,7 +24,7 @@ from garrison.core import exports
 from garrison.core.api.base import ScopedViewSet
 from garrison.core.api.exports import ExportMixin
 from garrison.core.api.org import ScopedRelatedField
-from garrison.core.api.records import HistoryMixin
+from garrison.core.api.records import HistoryMixin, ServiceWritesMixin
 from garrison.core.models import OrgUnit, Person
 from garrison.core.roles import Action
 from garrison.core.scoping import can, restrict
@@ -159,6 +159,7 @@ class RiskScenarioSerializer(serializers.ModelSerializer):
 
 
 class RiskScenarioViewSet(
+    ServiceWritesMixin,
     HistoryMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -210,10 +211,8 @@ class RiskScenarioViewSet(
             queryset = queryset.order_by(*ordering, "reference")
         return queryset
 
-    def perform_create(self, serializer: Any) -> None:
-        data = dict(serializer.validated_data)
-        reason = data.pop("reason", "")
-        serializer.instance = scenario_services.create_scenario(by=self.request.user, reason=reason, **data)
+    create_service = staticmethod(scenario_services.create_scenario)
+    delete_service = staticmethod(scenario_services.delete_scenario)
 
     def perform_update(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
@@ -227,9 +226,6 @@ class RiskScenarioViewSet(
             threats=data.pop("threats", None),
             **data,
         )
-
-    def perform_destroy(self, instance: RiskScenario) -> None:
-        scenario_services.delete_scenario(instance, by=self.request.user)
 
     @extend_schema(
         summary="The filtered register as a PDF report",
