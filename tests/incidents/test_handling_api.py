@@ -17,9 +17,7 @@ from garrison.incidents.services import playbooks as playbook_services
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/incidents"
-SAMPLE = (
-    Path(__file__).resolve().parents[3] / "shared" / "samples" / "vulns" / "trivy" / "scheme_2_no_vuln.json"
-)
+SAMPLE = Path("/work/shared/samples") / "vulns" / "trivy" / "scheme_2_no_vuln.json"
 
 
 @pytest.fixture

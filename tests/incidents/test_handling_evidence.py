@@ -22,9 +22,7 @@ from tests.incidents.conftest import shanghai
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = (
-    Path(__file__).resolve().parents[3] / "shared" / "samples" / "vulns" / "nmap" / "nmap_multiple_port.xml"
-)
+SAMPLE = Path("/work/shared/samples") / "vulns" / "nmap" / "nmap_multiple_port.xml"
 NOW = shanghai(2026, 3, 2, 18)
 
 

@@ -33,7 +33,7 @@ from tests.incidents.conftest import shanghai
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "sigma" / "LICENSE"
+SAMPLE = Path("/work/shared/samples") / "sigma" / "LICENSE"
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
