@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "garrison.risks",
     "garrison.compliance",
     "garrison.incidents",
+    "garrison.suppliers",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +293,10 @@ SPECTACULAR_SETTINGS = {
         "ControlTestMethodEnum": "garrison.compliance.models.controls.TestMethod",
         "IncidentTaskStatusEnum": "garrison.incidents.models.handling.TaskStatus",
         "IncidentGradeEnum": "garrison.incidents.models.library.Grade",
+        "SupplierStatusEnum": "garrison.suppliers.models.master.SupplierStatus",
+        "RectificationPlanStatusEnum": "garrison.suppliers.models.classification.PlanStatus",
+        "RectificationActionStatusEnum": "garrison.suppliers.models.classification.ActionStatus",
+        "StandingBandEnum": "garrison.suppliers.models.assessment.StandingBand",
     },
 }
 

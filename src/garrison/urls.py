@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/library/", include("garrison.library.api_urls")),
     path("api/compliance/", include("garrison.compliance.api_urls")),
     path("api/incidents/", include("garrison.incidents.api_urls")),
+    path("api/suppliers/", include("garrison.suppliers.api_urls")),
     path("api/", include("garrison.core.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("garrison.core.urls_auth")),
@@ -20,5 +21,6 @@ urlpatterns = [
     path("library/", include("garrison.library.urls")),
     path("compliance/", include("garrison.compliance.urls")),
     path("incidents/", include("garrison.incidents.urls")),
+    path("suppliers/", include("garrison.suppliers.urls")),
     path("", include("garrison.web.urls")),
 ]

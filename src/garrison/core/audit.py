@@ -7,14 +7,17 @@ transaction, so an event exists exactly when the change it describes does.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from garrison.core import chain, context
 from garrison.core.models import AuditChainHead, AuditEvent, OrgUnit
+from garrison.core.models.audit import AuditAction
 
 SKIPPED_FIELDS = frozenset(
     {"password", "mfa_secret", "key_hash", "updated_at", "created_at", "path", "depth", "mfa_last_step"}
@@ -177,6 +180,33 @@ def verify_trail() -> tuple[int, chain.ChainProblem | None]:
         head_sequence=head.sequence if head else 0,
         head_hash=head.hash if head else None,
     )
+
+
+def _messages(error: ValidationError) -> str:
+    return " ".join(str(message) for message in error.messages)
+
+
+@contextmanager
+def refusals_recorded(obj: models.Model, *, by: Any, attempted: str) -> Iterator[None]:
+    """Record in the trail that `by` was refused `attempted` on `obj`, and why.
+
+    Wrap the call of an atomic service: its transaction has rolled back by the time the
+    refusal reaches here, so nothing of the attempt is kept but this event (the rules a
+    regulator asks for: inviting a blacklisted supplier, approving one's own change).
+    Refusals of objects the person may not see (Http404) are not recorded here: they are
+    answered as if the object did not exist."""
+    try:
+        yield
+    except ValidationError as error:
+        if obj.pk is not None:
+            record(
+                obj,
+                AuditAction.REFUSED,
+                by=by,
+                changes={"attempted": [None, attempted]},
+                reason=_messages(error)[:2000],
+            )
+        raise
 
 
 def history_of(obj: models.Model) -> models.QuerySet[AuditEvent]:

@@ -152,13 +152,33 @@ def restrict(queryset: QuerySet[ModelT], person: Any, action: Action | str = Act
         return queryset
     if scope.shared and action == Action.VIEW and paths:
         return queryset
-    if scope.unit_path is not None:
+    if scope.unit_path is not None and paths:
         # Organisation-wide objects (no unit) need the grant over every tree, checked above.
-        for path in paths:
-            condition |= Q(**{f"{scope.unit_path}__startswith": path})
+        condition |= _under_paths(scope.unit_path, paths)
     if scope.owner and action in scope.owner_actions:
         condition |= Q(**{scope.owner: person.pk})
     return queryset.filter(condition)
+
+
+def _under_paths(unit_path: str, paths: list[str]) -> Q:
+    """Rows whose owning unit lies under one of `paths`.
+
+    A lookup through a relation to the unit (``supplier__unit__path``) becomes a test of
+    the unit's id against the ids of the units under those paths: the database then reads
+    the row's own column instead of joining every row to its unit, which let a scoped
+    supplier list count 100,000 rows in 30 ms rather than 120 ms (docs/performance.md)."""
+    under = Q(pk__in=[])
+    for path in paths:
+        under |= Q(path__startswith=path)
+    if unit_path.endswith("__path"):
+        from garrison.core.models import OrgUnit
+
+        units = OrgUnit.objects.filter(under).values("pk")
+        return Q(**{f"{unit_path.removesuffix('__path')}__in": units})
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{unit_path}__startswith": path})
+    return condition
 
 
 def _per_row_domain_condition(scope: Scope, person: Any, action: Action) -> Q:

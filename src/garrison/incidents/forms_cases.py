@@ -18,6 +18,7 @@ from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant, restrict
 from garrison.incidents.models import Incident, IncidentCategory, Indicator
 from garrison.incidents.services.cases import tag_names
+from garrison.suppliers.models import Supplier
 from garrison.web.forms import DateTimeInput, StyledFormMixin, UsernameChoiceField, reason_field, style_form
 
 
@@ -34,8 +35,14 @@ class IncidentForm(StyledFormMixin, forms.ModelForm):
         max_length=2000,
         help_text=_("Separated by commas; a new tag is created."),
     )
-    affected_suppliers = forms.CharField(
+    suppliers = forms.ModelMultipleChoiceField(
         label=_("Affected suppliers"),
+        queryset=Supplier.objects.none(),
+        required=False,
+        help_text=_("Suppliers in the register."),
+    )
+    affected_suppliers = forms.CharField(
+        label=_("Other affected suppliers (not in the register)"),
         required=False,
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -90,6 +97,9 @@ class IncidentForm(StyledFormMixin, forms.ModelForm):
         self._model_choice("assets").queryset = restrict(Asset.objects.all(), person, Action.VIEW).order_by(
             "reference"
         )
+        self._model_choice("suppliers").queryset = restrict(
+            Supplier.objects.all(), person, Action.VIEW
+        ).order_by("reference")
         people = restrict(Person.objects.all(), person, Action.VIEW)
         self.fields["handler"] = UsernameChoiceField(
             people, label=_("Handler"), help_text=_("The username of the person who works the case.")
@@ -109,6 +119,7 @@ class IncidentForm(StyledFormMixin, forms.ModelForm):
                     self.initial[name] = chosen.username
             self.initial["tags"] = ", ".join(tag_names(self.instance))
             self.initial["affected_suppliers"] = "\n".join(self.instance.affected_suppliers or [])
+            self.initial["suppliers"] = list(self.instance.suppliers.values_list("pk", flat=True))
             self.fields["reason"] = reason_field()
         style_form(self)
 
@@ -119,6 +130,17 @@ class IncidentForm(StyledFormMixin, forms.ModelForm):
 
     def clean_tags(self) -> list[str]:
         return [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
+
+    def clean_suppliers(self) -> list[Supplier]:
+        """The suppliers chosen, and those linked before that this person may not see
+        (the choice cannot show them, and saving must not unlink them)."""
+        chosen = list(self.cleaned_data["suppliers"])
+        if self.is_create:
+            return chosen
+        offered = self._model_choice("suppliers").queryset
+        assert offered is not None
+        hidden = self.instance.suppliers.exclude(pk__in=offered.values("pk"))
+        return chosen + list(hidden)
 
     def clean_affected_suppliers(self) -> list[str]:
         return _lines(self.cleaned_data["affected_suppliers"])

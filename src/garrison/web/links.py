@@ -57,6 +57,38 @@ DETAIL_URL_NAMES = {
     # A review and its corrective actions are shown on their case's page.
     "incidents.postincidentreview": None,
     "incidents.reviewaction": None,
+    # Contacts, documents, status changes and stage records are shown on their supplier's
+    # or application's page; configuration rows on their list.
+    "suppliers.suppliercontact": None,
+    "suppliers.qualificationdocument": None,
+    "suppliers.suppliercategory": None,
+    "suppliers.accesspathconfig": None,
+    "suppliers.accessapplication": "suppliers:application-detail",
+    "suppliers.stagerecord": None,
+    "suppliers.objection": None,
+    "suppliers.questionnaire": "suppliers:questionnaire-detail",
+    "suppliers.question": None,
+    "suppliers.supplierassessment": "suppliers:assessment-detail",
+    "suppliers.answer": None,
+    "suppliers.scorecardcriterion": None,
+    "suppliers.scorecard": "suppliers:scorecard-detail",
+    "suppliers.scorecardline": None,
+    "suppliers.supplierpolicy": None,
+    "suppliers.statuschange": None,
+    "suppliers.rectificationplan": "suppliers:plan-detail",
+    "suppliers.rectificationaction": None,
+    "suppliers.watchlist": "suppliers:watchlist-detail",
+    "suppliers.watchlistentry": None,
+    "suppliers.screeningrun": None,
+    "suppliers.screeningmatch": "suppliers:match-detail",
+    "suppliers.sourcingevent": "suppliers:event-detail",
+    "suppliers.invitation": None,
+    "suppliers.bid": None,
+    "suppliers.evaluationcriterion": None,
+    "suppliers.evaluator": None,
+    "suppliers.bidscore": None,
+    "suppliers.sourcingstep": None,
+    "suppliers.purchaseorder": "suppliers:order-detail",
 }
 
 

@@ -82,6 +82,24 @@ INCIDENT_SECTIONS = (
     Section(_("Reporting profile"), "incidents:reporting-profile"),
     Section(_("Reporting rules"), "incidents:reporting-rule-list"),
 )
+SUPPLIER_SECTIONS = (
+    Section(_("Dashboard"), "suppliers:dashboard"),
+    Section(_("Suppliers"), "suppliers:supplier-list"),
+    Section(_("Access applications"), "suppliers:application-list"),
+    Section(_("Assessments"), "suppliers:assessment-list"),
+    Section(_("Scorecards"), "suppliers:scorecard-list"),
+    Section(_("Status changes"), "suppliers:status-change-list"),
+    Section(_("Rectification"), "suppliers:plan-list"),
+    Section(_("Screening"), "suppliers:match-list"),
+    Section(_("Watch lists"), "suppliers:watchlist-list"),
+    Section(_("Sourcing"), "suppliers:event-list"),
+    Section(_("Orders"), "suppliers:order-list"),
+    Section(_("Questionnaires"), "suppliers:questionnaire-list"),
+    Section(_("Categories"), "suppliers:category-list"),
+    Section(_("Access paths"), "suppliers:access-config"),
+    Section(_("Scorecard criteria"), "suppliers:criterion-list"),
+    Section(_("Supplier policy"), "suppliers:policy"),
+)
 
 
 ENTRIES = [
@@ -99,7 +117,7 @@ ENTRIES = [
     NavEntry(_("Access"), "access:dashboard", Domain.ACCESS, "access"),
     NavEntry(_("Privacy"), "privacy:record-list", Domain.PRIVACY, "privacy"),
     NavEntry(_("Training"), "training:course-list", Domain.TRAINING, "training"),
-    NavEntry(_("Suppliers"), "suppliers:supplier-list", Domain.SUPPLIERS, "suppliers"),
+    NavEntry(_("Suppliers"), "suppliers:dashboard", Domain.SUPPLIERS, "suppliers", SUPPLIER_SECTIONS),
     NavEntry(_("Reports"), "reports:dashboard", Domain.REPORTS, "reports"),
 ]
 

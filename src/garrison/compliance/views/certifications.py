@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
@@ -45,8 +45,8 @@ from garrison.core import exports
 from garrison.core.roles import Action
 from garrison.core.scheduling import organisation_today
 from garrison.core.scoping import can, restrict
-from garrison.core.services import files as file_services
 from garrison.web.details import ObjectDetailView, ObjectFormView
+from garrison.web.files import attachment_download
 from garrison.web.forms import apply_service_errors, split_reason, style_form
 from garrison.web.links import object_url
 from garrison.web.lists import ListColumn, ObjectListView, Row
@@ -263,18 +263,7 @@ def certification_file(request: HttpRequest, pk: int) -> HttpResponseBase:
         attachment = certification.certificate_file
     if attachment is None:
         raise Http404
-    try:
-        content = file_services.open_file(attachment)
-    except FileNotFoundError:
-        raise Http404(_("The stored file is missing from the evidence store.")) from None
-    response = FileResponse(
-        content,
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-SHA256"] = attachment.stored_file.sha256
-    return response
+    return attachment_download(attachment)
 
 
 @login_required

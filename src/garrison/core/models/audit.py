@@ -21,6 +21,7 @@ class AuditAction(models.TextChoices):
     UNLOCKED = "unlocked", _("Account unlocked")
     EXPORT = "export", _("Exported")
     RESTORE = "restore", _("Restored from backup")
+    REFUSED = "refused", _("Refused")
 
 
 class AuditEvent(models.Model):

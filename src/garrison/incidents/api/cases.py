@@ -33,6 +33,7 @@ from garrison.incidents.services import cases as services
 from garrison.incidents.services import indicators as indicator_services
 from garrison.incidents.tables_cases import INCIDENT_EXPORT_COLUMNS, INCIDENT_QUERYSET, INDICATOR_COLUMNS
 from garrison.incidents.workflows import IncidentWorkflow
+from garrison.suppliers.models import Supplier
 from garrison.web.lists import export_columns
 
 
@@ -80,8 +81,16 @@ class IncidentSerializer(serializers.ModelSerializer):
     unit = ScopedRelatedField(queryset=OrgUnit.objects.all())
     affected_units = ScopedRelatedField(queryset=OrgUnit.objects.all(), many=True, required=False)
     assets = ScopedRelatedField(queryset=Asset.objects.all(), many=True, required=False)
+    suppliers = ScopedRelatedField(
+        queryset=Supplier.objects.all(),
+        many=True,
+        required=False,
+        help_text="Affected suppliers in the register (ids of /api/suppliers/suppliers/).",
+    )
     affected_suppliers = serializers.ListField(
-        child=serializers.CharField(max_length=services.SUPPLIER_NAME_MAX_LENGTH), required=False
+        child=serializers.CharField(max_length=services.SUPPLIER_NAME_MAX_LENGTH),
+        required=False,
+        help_text="Other affected suppliers, not in the register, by name.",
     )
     tags = TagNamesField(child=serializers.CharField(max_length=60), required=False)
     handler_name = serializers.CharField(source="handler.full_name", read_only=True)
@@ -112,6 +121,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "unit_name",
             "affected_units",
             "assets",
+            "suppliers",
             "affected_suppliers",
             "tags",
             "personal_information_people",
@@ -191,7 +201,7 @@ class IncidentViewSet(
     """Incident cases: facts, status, grade and reporting obligations."""
 
     queryset = INCIDENT_QUERYSET.select_related("reported_by").prefetch_related(
-        "affected_units", "assets", "tags"
+        "affected_units", "assets", "suppliers", "tags"
     )
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter

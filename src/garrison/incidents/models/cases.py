@@ -97,8 +97,11 @@ class Incident(models.Model):
         blank=True,
         related_name="incidents",
     )
-    # The supplier register arrives with issue 6; until then suppliers are named.
-    affected_suppliers = models.JSONField(_("affected suppliers"), default=list, blank=True)
+    suppliers = models.ManyToManyField(
+        "suppliers.Supplier", verbose_name=_("affected suppliers"), blank=True, related_name="incidents"
+    )
+    # Suppliers not in the register (yet) are named.
+    affected_suppliers = models.JSONField(_("other affected suppliers"), default=list, blank=True)
     tags = models.ManyToManyField("assets.Tag", verbose_name=_("tags"), blank=True, related_name="incidents")
 
     # Facts the grading assistant reads.

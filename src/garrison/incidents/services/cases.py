@@ -42,6 +42,7 @@ from garrison.incidents import notifications_cases as kinds
 from garrison.incidents.models import Incident, IncidentCategory, IncidentStatus, TimelineKind
 from garrison.incidents.services import grading, obligations, timeline
 from garrison.incidents.workflows import IncidentWorkflow
+from garrison.suppliers.models import Supplier
 
 REFERENCE_PREFIX = "INC-"
 # Clocks differ a little between the reporter's device and the server.
@@ -51,7 +52,7 @@ SUPPLIER_NAME_MAX_LENGTH = 200
 # reads a change under a relation's field name as ids.
 TAG_CHANGE_KEY = "tag_names"
 
-RELATED_FIELDS = frozenset({"affected_units", "assets", "tags"})
+RELATED_FIELDS = frozenset({"affected_units", "assets", "suppliers", "tags"})
 CHANGEABLE_FIELDS = frozenset(
     {
         "title",
@@ -175,6 +176,12 @@ def _check_reach(
         errors.setdefault("affected_units", []).append(_("Unit not found."))
     if "assets" in related and not _visible(Asset, by, [item.pk for item in related["assets"]]):
         errors.setdefault("assets", []).append(_("Asset not found."))
+    if "suppliers" in related:
+        # A supplier linked before stays linked whoever edits the case; a new link needs sight of it.
+        linked = set(incident.suppliers.values_list("pk", flat=True)) if incident.pk else set()
+        added = [item.pk for item in related["suppliers"] if item.pk not in linked]
+        if not _visible(Supplier, by, added):
+            errors.setdefault("suppliers", []).append(_("Supplier not found."))
     for name in ("handler", "reported_by"):
         person_id = getattr(incident, f"{name}_id")
         if name in changed and not _visible(Person, by, [person_id]):
@@ -257,7 +264,7 @@ def _split(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[Any]]
     scalars = {name: value for name, value in fields.items() if name not in RELATED_FIELDS}
     related: dict[str, list[Any]] = {}
     errors: dict[str, list[str]] = {}
-    for name in ("affected_units", "assets"):
+    for name in ("affected_units", "assets", "suppliers"):
         if name in fields:
             related[name] = list(fields[name] or [])
     if "tags" in fields:
@@ -287,6 +294,7 @@ def _related_state(incident: Incident) -> dict[str, list[Any]]:
     return {
         "affected_units": sorted(incident.affected_units.values_list("pk", flat=True)),
         "assets": sorted(incident.assets.values_list("pk", flat=True)),
+        "suppliers": sorted(incident.suppliers.values_list("pk", flat=True)),
         TAG_CHANGE_KEY: tag_names(incident),
     }
 
@@ -300,6 +308,8 @@ def _set_related(
         incident.affected_units.set(related["affected_units"])
     if "assets" in related:
         incident.assets.set(related["assets"])
+    if "suppliers" in related:
+        incident.suppliers.set(related["suppliers"])
     if "tags" in related:
         tags: list[Tag] = resolve_tags(related["tags"])[0]
         incident.tags.set(tags)
@@ -335,8 +345,8 @@ def _notify_handler(incident: Incident, by: Any) -> None:
 def create_incident(*, by: Any, reason: str = "", now: dt.datetime | None = None, **fields: Any) -> Incident:
     """Record a case: numbered INC-000001 …, graded by the assistant, its obligations derived.
 
-    `affected_units` and `assets` are lists of objects, `tags` and `affected_suppliers`
-    lists of names."""
+    `affected_units`, `assets` and `suppliers` (registered suppliers) are lists of objects,
+    `tags` and `affected_suppliers` (suppliers not in the register) lists of names."""
     now = now or timezone.now()
     scalars, related, list_errors = _split(fields)
     incident = Incident(**scalars)

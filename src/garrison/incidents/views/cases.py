@@ -152,7 +152,7 @@ class IncidentDetailView(ObjectDetailView):
         ListColumn(gettext_lazy("owning unit"), "unit.name", link="core:unit-detail", link_arg="unit_id"),
         NamesColumn(gettext_lazy("affected units"), "affected_units"),
         NamesColumn(gettext_lazy("affected assets and systems"), "assets"),
-        SuppliersField(gettext_lazy("affected suppliers"), "affected_suppliers"),
+        SuppliersField(gettext_lazy("other affected suppliers"), "affected_suppliers"),
         ListColumn(
             gettext_lazy("people whose personal information is involved"), "personal_information_people"
         ),

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -26,7 +26,6 @@ from django.views.decorators.http import require_POST
 
 from garrison.core.roles import Action
 from garrison.core.scoping import restrict
-from garrison.core.services import files as file_services
 from garrison.incidents.forms_handling import ApplyPlaybookForm, EvidenceForm, TaskForm, TimelineEventForm
 from garrison.incidents.models import (
     OPEN_TASK_STATUSES,
@@ -40,6 +39,7 @@ from garrison.incidents.services import playbooks as playbook_services
 from garrison.incidents.services import tasks as task_services
 from garrison.incidents.services import timeline as timeline_services
 from garrison.incidents.tables_handling import TASK_COLUMNS
+from garrison.web.files import attachment_download
 from garrison.web.forms import apply_service_errors, split_reason, style_form
 from garrison.web.links import object_url
 from garrison.web.lists import ObjectListView
@@ -395,18 +395,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The evidence file, streamed from the store with its name, media type and SHA-256."""
     evidence = _evidence(request, pk)
     attachment = evidence.attachment
-    try:
-        content = file_services.open_file(attachment)
-    except FileNotFoundError:
-        raise Http404(_("The stored file is missing from the evidence store.")) from None
-    response = FileResponse(
-        content,
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-SHA256"] = attachment.stored_file.sha256
-    return response
+    return attachment_download(attachment)
 
 
 @require_POST
