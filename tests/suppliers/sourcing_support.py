@@ -12,7 +12,7 @@ from django.utils import timezone
 from garrison.core.models import Person
 from garrison.core.roles import Role
 from garrison.suppliers.models import SourcingEvent, Supplier
-from garrison.suppliers.services import sourcing
+from garrison.suppliers.services import evaluation, sourcing
 
 # Star-imported by the tests: only the fixtures.
 __all__ = ["evaluator_person"]
@@ -63,11 +63,11 @@ def in_evaluation(buyer: Person, unit: Any, suppliers: list[Supplier]) -> Sourci
 def score_all(event: SourcingEvent, evaluator: Person, values: dict[int, int]) -> None:
     """Score each bid (by supplier id) with the same value on every criterion."""
     entries = [
-        sourcing.ScoreEntry(bid, criterion, values[bid.supplier_id])
+        evaluation.ScoreEntry(bid, criterion, values[bid.supplier_id])
         for bid in event.bids.all()
         for criterion in event.criteria.all()
     ]
-    sourcing.score_bids(event, by=evaluator, entries=entries)
+    evaluation.score_bids(event, by=evaluator, entries=entries)
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from garrison.suppliers.models import (
     SupplierStatus,
 )
 from garrison.suppliers.services import access as services
+from garrison.suppliers.services import access_config, access_express
 from garrison.suppliers.workflows_access import AccessWorkflow, approval_blockers
 from tests.suppliers.access_support import end_publicity, patch_classification, prospective, walk_to
 
@@ -131,7 +132,9 @@ def test_a_standard_approval_completes_the_review_of_express_access(
     supplier.refresh_from_db()
     assert supplier.access_path == "standard"
     assert supplier.full_review_due is None
-    assert services.lapse_overdue_express_access(today=organisation_today() + dt.timedelta(days=200)) == 0
+    assert (
+        access_express.lapse_overdue_express_access(today=organisation_today() + dt.timedelta(days=200)) == 0
+    )
 
 
 def test_skipping_a_configured_stage_is_refused(buyer: Any, supplier: Any) -> None:
@@ -324,7 +327,7 @@ def test_a_person_without_reach_cannot_start(security_reader: Any, outsider: Any
 def test_configuration_needs_an_ordered_chain_ending_in_final_selection(approver: Any, buyer: Any) -> None:
     config = AccessPathConfig.objects.get(path="express")
     with pytest.raises(ValidationError) as error:
-        services.update_access_path(
+        access_config.update_access_path(
             config,
             by=approver,
             stages=["final_selection", "qualification_review"],
@@ -332,9 +335,9 @@ def test_configuration_needs_an_ordered_chain_ending_in_final_selection(approver
         )
     assert set(error.value.message_dict) == {"stages", "required_documents"}
     with pytest.raises(Http404):
-        services.update_access_path(config, by=buyer, publicity_days=3)
+        access_config.update_access_path(config, by=buyer, publicity_days=3)
 
-    services.update_access_path(
+    access_config.update_access_path(
         config,
         by=approver,
         reason="Add inspection",
@@ -359,12 +362,12 @@ def test_the_lapse_job_lapses_overdue_express_access_once(
     due = application.full_review_due
     assert due is not None
 
-    assert services.remind_express_reviews_due(today=due - dt.timedelta(days=14)) == 1
-    assert services.remind_express_reviews_due(today=due - dt.timedelta(days=13)) == 0
-    assert services.lapse_overdue_express_access(today=due) == 0
+    assert access_express.remind_express_reviews_due(today=due - dt.timedelta(days=14)) == 1
+    assert access_express.remind_express_reviews_due(today=due - dt.timedelta(days=13)) == 0
+    assert access_express.lapse_overdue_express_access(today=due) == 0
 
-    assert services.lapse_overdue_express_access(today=due + dt.timedelta(days=1)) == 1
-    assert services.lapse_overdue_express_access(today=due + dt.timedelta(days=1)) == 0
+    assert access_express.lapse_overdue_express_access(today=due + dt.timedelta(days=1)) == 1
+    assert access_express.lapse_overdue_express_access(today=due + dt.timedelta(days=1)) == 0
 
     application.refresh_from_db()
     supplier.refresh_from_db()

@@ -11,7 +11,7 @@ import pytest
 from garrison.core.models import AuditEvent, Person
 from garrison.core.models.audit import AuditAction
 from garrison.suppliers.models import Invitation, PurchaseOrder, SourcingEvent, SourcingStatus, SupplierStatus
-from garrison.suppliers.services import sourcing
+from garrison.suppliers.services import evaluation, sourcing
 from tests.conftest import Organisation
 from tests.suppliers.sourcing_support import *  # noqa: F403
 from tests.suppliers.sourcing_support import draft, end_publicity, in_evaluation, pass_deadline, soon
@@ -129,7 +129,7 @@ def test_bids_stay_hidden_from_an_evaluator_until_they_declare(
     api: Any, organisation: Organisation, buyer: Person, evaluator_person: Person, make_supplier: Any
 ) -> None:
     event = in_evaluation(buyer, organisation.beijing, [make_supplier(), make_supplier()])
-    evaluator = sourcing.add_evaluator(event, evaluator_person, by=buyer)
+    evaluator = evaluation.add_evaluator(event, evaluator_person, by=buyer)
     judge = api.as_(evaluator_person)
     assert judge.get(BIDS).data["count"] == 0
     refused = judge.get(BIDS, {"event": event.pk})
@@ -142,7 +142,7 @@ def test_bids_stay_hidden_from_an_evaluator_until_they_declare(
     assert judge.get("/api/suppliers/bid-scores/").data["count"] == 0
     refusals = AuditEvent.objects.filter(action=AuditAction.REFUSED, actor=evaluator_person)
     assert refusals.count() == 2
-    sourcing.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
+    evaluation.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
     assert judge.get(BIDS, {"event": event.pk}).data["count"] == 2
 
 

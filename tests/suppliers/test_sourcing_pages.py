@@ -23,7 +23,7 @@ from garrison.suppliers.models import (
     StepKind,
     SupplierStatus,
 )
-from garrison.suppliers.services import orders, sourcing
+from garrison.suppliers.services import evaluation, orders, sourcing
 from garrison.suppliers.views.sourcing import sourcing_panel
 from tests.conftest import Organisation
 from tests.suppliers.sourcing_support import *  # noqa: F403
@@ -112,7 +112,7 @@ def test_an_undeclared_evaluator_is_refused_the_bids_until_signing_on_the_page(
     organisation: Organisation, buyer: Person, evaluator_person: Person, make_supplier: Any
 ) -> None:
     event = in_evaluation(buyer, organisation.beijing, [make_supplier()])
-    sourcing.add_evaluator(event, evaluator_person, by=buyer)
+    evaluation.add_evaluator(event, evaluator_person, by=buyer)
     client = browser(evaluator_person)
     page = client.get(reverse("suppliers:event-detail", args=[event.pk])).content.decode()
     assert "Sign the conflict-of-interest declaration before you see the bids." in page
@@ -135,8 +135,8 @@ def test_the_evaluation_runs_to_the_award_through_the_pages(
 ) -> None:
     first, second = make_supplier(), make_supplier()
     event = in_evaluation(buyer, organisation.beijing, [first, second])
-    evaluator = sourcing.add_evaluator(event, evaluator_person, by=buyer)
-    sourcing.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
+    evaluator = evaluation.add_evaluator(event, evaluator_person, by=buyer)
+    evaluation.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
     sheet = reverse("suppliers:event-scores", args=[event.pk])
     judge = browser(evaluator_person)
     form = judge.get(sheet).context["form"]
@@ -223,8 +223,8 @@ def test_the_sourcing_panel_shows_the_suppliers_participation(
 ) -> None:
     supplier = make_supplier()
     event = in_evaluation(buyer, organisation.beijing, [supplier])
-    evaluator = sourcing.add_evaluator(event, evaluator_person, by=buyer)
-    sourcing.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
+    evaluator = evaluation.add_evaluator(event, evaluator_person, by=buyer)
+    evaluation.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
     score_all(event, evaluator_person, {supplier.pk: 70})
     sourcing.announce_shortlist(event, by=buyer, bids=list(event.bids.all()))
     end_publicity(event)

@@ -23,7 +23,7 @@ from garrison.suppliers.models import (
     StepKind,
     SupplierStatus,
 )
-from garrison.suppliers.services import orders, sourcing
+from garrison.suppliers.services import evaluation, orders, sourcing
 from tests.conftest import Organisation
 from tests.suppliers.sourcing_support import *  # noqa: F403
 from tests.suppliers.sourcing_support import (
@@ -74,8 +74,8 @@ def test_a_whole_event_runs_from_draft_to_award_with_every_step_traced(
     assert "blacklisted" in refusal.reason
     assert event.steps.filter(kind=StepKind.REFUSED, actor=buyer).count() == 1
 
-    sourcing.add_evaluator(event, evaluator_person, by=buyer)
-    sourcing.add_evaluator(event, colleague, by=buyer)
+    evaluation.add_evaluator(event, evaluator_person, by=buyer)
+    evaluation.add_evaluator(event, colleague, by=buyer)
     sourcing.open_event(event, by=buyer)
     sourcing.record_bid(event, qualified, by=buyer, price_cny="980000", delivery_days=45, terms="FOB")
     sourcing.record_bid(event, other, by=buyer, price_cny="1020000")
@@ -84,21 +84,21 @@ def test_a_whole_event_runs_from_draft_to_award_with_every_step_traced(
     assert event.status == SourcingStatus.EVALUATION
 
     with pytest.raises(PermissionDenied, match="Sign the conflict-of-interest declaration"):
-        sourcing.ensure_bids_visible(event, evaluator_person)
+        evaluation.ensure_bids_visible(event, evaluator_person)
     assert refusals(event)[-1].actor_id == evaluator_person.pk
-    assert not sourcing.bids_visible_to(event, evaluator_person).exists()
+    assert not evaluation.bids_visible_to(event, evaluator_person).exists()
 
     evaluator = event.evaluators.get(person=evaluator_person)
-    sourcing.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
-    assert sourcing.bids_visible_to(event, evaluator_person).count() == 2
+    evaluation.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
+    assert evaluation.bids_visible_to(event, evaluator_person).count() == 2
     recused = event.evaluators.get(person=colleague)
-    sourcing.sign_declaration(recused, by=colleague, has_conflict=True, details="My brother works at 华北")
-    assert not sourcing.bids_visible_to(event, colleague).exists()
+    evaluation.sign_declaration(recused, by=colleague, has_conflict=True, details="My brother works at 华北")
+    assert not evaluation.bids_visible_to(event, colleague).exists()
     with pytest.raises(ValidationError, match="recused"):
         score_all(event, colleague, {qualified.pk: 90, other.pk: 70})
 
     score_all(event, evaluator_person, {qualified.pk: 90, other.pk: 70})
-    matrix = sourcing.evaluation_matrix(event)
+    matrix = evaluation.evaluation_matrix(event)
     assert [(row.bid.supplier_id, row.total, row.rank) for row in matrix.rows] == [
         (qualified.pk, Decimal("90.00"), 1),
         (other.pk, Decimal("70.00"), 2),
@@ -141,8 +141,8 @@ def test_a_supplier_suspended_after_bidding_cannot_be_awarded(
 ) -> None:
     supplier = make_supplier()
     event = in_evaluation(buyer, organisation.beijing, [supplier])
-    evaluator = sourcing.add_evaluator(event, evaluator_person, by=buyer)
-    sourcing.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
+    evaluator = evaluation.add_evaluator(event, evaluator_person, by=buyer)
+    evaluation.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
     score_all(event, evaluator_person, {supplier.pk: 80})
     sourcing.announce_shortlist(event, by=buyer, bids=list(event.bids.all()))
     end_publicity(event)
@@ -209,15 +209,15 @@ def test_only_the_evaluator_signs_their_declaration_once_and_a_conflict_needs_de
     organisation: Organisation, buyer: Person, evaluator_person: Person
 ) -> None:
     event = draft(buyer, organisation.beijing)
-    evaluator = sourcing.add_evaluator(event, evaluator_person, by=buyer)
+    evaluator = evaluation.add_evaluator(event, evaluator_person, by=buyer)
     with pytest.raises(ValidationError, match="Only Evaluator"):
-        sourcing.sign_declaration(evaluator, by=buyer, has_conflict=False)
+        evaluation.sign_declaration(evaluator, by=buyer, has_conflict=False)
     with pytest.raises(ValidationError) as refused:
-        sourcing.sign_declaration(evaluator, by=evaluator_person, has_conflict=True)
+        evaluation.sign_declaration(evaluator, by=evaluator_person, has_conflict=True)
     assert set(refused.value.message_dict) == {"details"}
-    sourcing.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
+    evaluation.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
     with pytest.raises(ValidationError, match="cannot be changed"):
-        sourcing.sign_declaration(evaluator, by=evaluator_person, has_conflict=True, details="x")
+        evaluation.sign_declaration(evaluator, by=evaluator_person, has_conflict=True, details="x")
 
 
 def test_an_evaluator_must_work_with_the_units_suppliers(
@@ -226,7 +226,7 @@ def test_an_evaluator_must_work_with_the_units_suppliers(
     event = draft(buyer, organisation.beijing)
     employee = make_person("employee", organisation.beijing)
     with pytest.raises(ValidationError) as refused:
-        sourcing.add_evaluator(event, employee, by=buyer)
+        evaluation.add_evaluator(event, employee, by=buyer)
     assert "does not work with the suppliers" in refused.value.message_dict["person"][0]
 
 
@@ -235,10 +235,10 @@ def test_the_buyer_may_evaluate_but_then_needs_a_declaration_too(
 ) -> None:
     supplier = make_supplier()
     event = in_evaluation(buyer, organisation.beijing, [supplier])
-    assert sourcing.bids_visible_to(event, buyer).count() == 1
-    sourcing.add_evaluator(event, buyer, by=buyer)
+    assert evaluation.bids_visible_to(event, buyer).count() == 1
+    evaluation.add_evaluator(event, buyer, by=buyer)
     assert "the event's buyer" in event.steps.filter(kind=StepKind.EVALUATOR).get().description
-    assert not sourcing.bids_visible_to(event, buyer).exists()
+    assert not evaluation.bids_visible_to(event, buyer).exists()
 
 
 def test_details_freeze_once_the_event_is_open(

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from garrison.core.models import Person
 from garrison.suppliers.models import SourcingEvent, SourcingStatus
-from garrison.suppliers.services import sourcing
+from garrison.suppliers.services import evaluation, sourcing
 from garrison.suppliers.workflows_sourcing import SourcingWorkflow
 from tests.conftest import Organisation
 from tests.suppliers.sourcing_support import *  # noqa: F403
@@ -98,13 +98,13 @@ def test_the_shortlist_waits_for_every_declaration_and_every_score(
     bids = list(event.bids.all())
     with pytest.raises(ValidationError, match="Add an evaluator without a conflict"):
         sourcing.announce_shortlist(event, by=buyer, bids=bids)
-    evaluator = sourcing.add_evaluator(event, evaluator_person, by=buyer)
+    evaluator = evaluation.add_evaluator(event, evaluator_person, by=buyer)
     with pytest.raises(
         ValidationError, match="Waiting for the conflict-of-interest declaration of: Evaluator"
     ):
         sourcing.announce_shortlist(event, by=buyer, bids=bids)
-    sourcing.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
-    sourcing.score_bid(bids[0], event.criteria.first(), by=evaluator_person, score=50)  # type: ignore[arg-type]
+    evaluation.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
+    evaluation.score_bid(bids[0], event.criteria.first(), by=evaluator_person, score=50)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="Waiting for the scores of: Evaluator"):
         sourcing.announce_shortlist(event, by=buyer, bids=bids)
     score_all(event, evaluator_person, {first.pk: 60, second.pk: 75})
@@ -123,21 +123,21 @@ def test_scores_are_taken_only_from_0_to_100_during_the_evaluation(
 ) -> None:
     supplier = make_supplier()
     event = open_with_bids(buyer, organisation.beijing, [supplier])
-    evaluator = sourcing.add_evaluator(event, evaluator_person, by=buyer)
-    sourcing.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
+    evaluator = evaluation.add_evaluator(event, evaluator_person, by=buyer)
+    evaluation.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
     bid, criterion = event.bids.get(), event.criteria.first()
     assert criterion is not None
     with pytest.raises(ValidationError, match="during the evaluation"):
-        sourcing.score_bid(bid, criterion, by=evaluator_person, score=50)
+        evaluation.score_bid(bid, criterion, by=evaluator_person, score=50)
     SourcingEvent.objects.filter(pk=event.pk).update(status=SourcingStatus.EVALUATION)
     event.refresh_from_db()
     with pytest.raises(ValidationError) as refused:
-        sourcing.score_bid(bid, criterion, by=evaluator_person, score=101)
+        evaluation.score_bid(bid, criterion, by=evaluator_person, score=101)
     assert set(refused.value.message_dict) == {"score"}
     with pytest.raises(ValidationError, match="Only the event's evaluators"):
-        sourcing.score_bid(bid, criterion, by=buyer, score=50)
-    sourcing.score_bid(bid, criterion, by=evaluator_person, score=50)
-    sourcing.score_bid(bid, criterion, by=evaluator_person, score="72.5")
+        evaluation.score_bid(bid, criterion, by=buyer, score=50)
+    evaluation.score_bid(bid, criterion, by=evaluator_person, score=50)
+    evaluation.score_bid(bid, criterion, by=evaluator_person, score="72.5")
     assert str(bid.scores.get().score) == "72.50"
 
 
@@ -146,8 +146,8 @@ def test_the_award_waits_for_the_publicity_period_and_a_shortlisted_bidder(
 ) -> None:
     chosen, left_out, stranger = make_supplier(), make_supplier(), make_supplier()
     event = in_evaluation(buyer, organisation.beijing, [chosen, left_out])
-    evaluator = sourcing.add_evaluator(event, evaluator_person, by=buyer)
-    sourcing.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
+    evaluator = evaluation.add_evaluator(event, evaluator_person, by=buyer)
+    evaluation.sign_declaration(evaluator, by=evaluator_person, has_conflict=False)
     score_all(event, evaluator_person, {chosen.pk: 90, left_out.pk: 40})
     sourcing.announce_shortlist(event, by=buyer, bids=[event.bids.get(supplier=chosen)])
     end_publicity(event)

@@ -449,6 +449,7 @@ def _event_unit(show: Showcase) -> OrgUnit:
 
 
 def sourcing_events(show: Showcase) -> int:
+    from garrison.suppliers.services import evaluation as evaluation_services
     from garrison.suppliers.services import orders
     from garrison.suppliers.services import sourcing as services
 
@@ -499,13 +500,15 @@ def sourcing_events(show: Showcase) -> int:
         ]
         services.close_bidding(created, by=by, reason="All invited suppliers have bid.")
         for person in show.evaluators:
-            evaluator = services.add_evaluator(created, person, by=by)
-            services.sign_declaration(evaluator, by=person, has_conflict=False)
-            services.score_bids(
+            evaluator = evaluation_services.add_evaluator(created, person, by=by)
+            evaluation_services.sign_declaration(evaluator, by=person, has_conflict=False)
+            evaluation_services.score_bids(
                 created,
                 by=person,
                 entries=[
-                    services.ScoreEntry(bid=bid, criterion=criterion, score=show.rng.randint(60, 95))
+                    evaluation_services.ScoreEntry(
+                        bid=bid, criterion=criterion, score=show.rng.randint(60, 95)
+                    )
                     for bid in bids
                     for criterion in created.criteria.all()
                 ],

@@ -17,7 +17,7 @@ from garrison.suppliers.models import (
     AccessPath,
     ApplicationStatus,
 )
-from garrison.suppliers.services.access import overdue_review_condition
+from garrison.suppliers.services.access_express import overdue_review_condition
 
 UNDER_WAY = "under_way"
 ALL = "all"

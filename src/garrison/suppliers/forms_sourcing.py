@@ -27,11 +27,11 @@ from garrison.suppliers.models import (
     Supplier,
     SupplierCategory,
 )
+from garrison.suppliers.services.evaluation import EvaluationMatrix
 from garrison.suppliers.services.sourcing import (
     CHANGEABLE_BY_STATUS,
     DEFAULT_PUBLICITY_DAYS,
     MAX_PUBLICITY_DAYS,
-    EvaluationMatrix,
 )
 from garrison.web.forms import (
     REASON_MAX_LENGTH,

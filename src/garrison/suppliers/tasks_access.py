@@ -8,7 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 from garrison.core.scheduling import Period, crontab, organisation_today, periodic_job
-from garrison.suppliers.services.access import lapse_overdue_express_access, remind_express_reviews_due
+from garrison.suppliers.services.access_express import (
+    lapse_overdue_express_access,
+    remind_express_reviews_due,
+)
 
 JOB_NAME = "suppliers.express-access-lapse"
 

@@ -1,10 +1,10 @@
 """API of supplier access: applications and their steps, objections, and the access paths'
 configuration.
 
-Thin: serializers validate shapes, garrison.suppliers.services.access writes, scoping
-decides what exists for the person (an application out of reach is a 404). The status of
-an application moves only through the step actions (record-stage, advance,
-announce-shortlist, approve, reject, withdraw).
+Thin: serializers validate shapes, garrison.suppliers.services.access (and .access_config
+for the paths) writes, scoping decides what exists for the person (an application out of
+reach is a 404). The status of an application moves only through the step actions
+(record-stage, advance, announce-shortlist, approve, reject, withdraw).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from garrison.suppliers.models import (
     Supplier,
 )
 from garrison.suppliers.services import access as services
+from garrison.suppliers.services import access_config as config_services
 from garrison.suppliers.tables_access import APPLICATION_EXPORT_COLUMNS, APPLICATION_QUERYSET
 from garrison.web.lists import export_columns
 
@@ -377,7 +378,7 @@ class AccessPathViewSet(
     lookup_field = "path"
     filterset_fields: list[str] = []
     ordering = ["path"]
-    update_service = staticmethod(services.update_access_path)
+    update_service = staticmethod(config_services.update_access_path)
 
 
 def register_routes(router: BaseRouter) -> None:

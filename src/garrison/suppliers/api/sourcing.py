@@ -2,11 +2,11 @@
 evaluation matrix), invitations, bids, evaluators (with `declare`), bid scores and
 purchase orders.
 
-Thin: serializers check shapes, garrison.suppliers.services.sourcing and .orders write,
-scoping decides what exists for the person (out of reach is a 404). Bids are listed only
-as `sourcing.visible_bids` allows: an evaluator who has not signed the declaration (or
-declared a conflict) sees none, and asking for one event's bids answers 403 with the
-reason, recorded in the audit trail.
+Thin: serializers check shapes, garrison.suppliers.services.sourcing, .evaluation and
+.orders write, scoping decides what exists for the person (out of reach is a 404). Bids
+are listed only as `evaluation.visible_bids` allows: an evaluator who has not signed the
+declaration (or declared a conflict) sees none, and asking for one event's bids answers
+403 with the reason, recorded in the audit trail.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from garrison.suppliers.models import (
     Supplier,
     SupplierCategory,
 )
+from garrison.suppliers.services import evaluation as evaluation_services
 from garrison.suppliers.services import orders as order_services
 from garrison.suppliers.services import sourcing as services
 from garrison.suppliers.tables_sourcing import (
@@ -300,7 +301,7 @@ class MatrixSerializer(serializers.Serializer):
     is_complete = serializers.BooleanField()
 
 
-def _matrix_data(matrix: services.EvaluationMatrix) -> dict[str, Any]:
+def _matrix_data(matrix: evaluation_services.EvaluationMatrix) -> dict[str, Any]:
     return {
         "criteria": matrix.criteria,
         "evaluators": [
@@ -515,8 +516,10 @@ class SourcingEventViewSet(
         """The evaluation matrix (criteria by bids with each evaluator's scores and weighted
         totals); 403 for someone who may not see the bids, and the refusal is recorded."""
         event = self.get_object()
-        services.ensure_bids_visible(event, request.user)
-        matrix = services.evaluation_matrix(event, services.bids_visible_to(event, request.user))
+        evaluation_services.ensure_bids_visible(event, request.user)
+        matrix = evaluation_services.evaluation_matrix(
+            event, evaluation_services.bids_visible_to(event, request.user)
+        )
         return Response(MatrixSerializer(_matrix_data(matrix)).data)
 
 
@@ -556,7 +559,7 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
 
     def get_queryset(self) -> QuerySet[Any]:
         if self.action in ("list", "retrieve"):
-            return services.visible_bids(self.request.user).select_related("event", "supplier")
+            return evaluation_services.visible_bids(self.request.user).select_related("event", "supplier")
         return super().get_queryset()
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -566,7 +569,7 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
                 restrict(SourcingEvent.objects.all(), request.user, Action.VIEW).filter(pk=event_id).first()
             )
             if event is not None:
-                services.ensure_bids_visible(event, request.user)
+                evaluation_services.ensure_bids_visible(event, request.user)
         return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer: Any) -> None:
@@ -601,12 +604,12 @@ class EvaluatorViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         data, reason = _split(serializer)
-        serializer.instance = services.add_evaluator(
+        serializer.instance = evaluation_services.add_evaluator(
             data["event"], data["person"], by=self.request.user, reason=reason
         )
 
     def perform_destroy(self, instance: Evaluator) -> None:
-        services.remove_evaluator(instance, by=self.request.user)
+        evaluation_services.remove_evaluator(instance, by=self.request.user)
 
     @extend_schema(request=DeclarationSerializer, responses=EvaluatorSerializer)
     @action(detail=True, methods=["post"], scope_action_name=Action.VIEW)
@@ -615,7 +618,7 @@ class EvaluatorViewSet(
         evaluator = self.get_object()
         form = DeclarationSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        signed = services.sign_declaration(
+        signed = evaluation_services.sign_declaration(
             evaluator,
             by=request.user,
             has_conflict=form.validated_data["has_conflict"],
@@ -641,12 +644,12 @@ class BidScoreViewSet(
         if self.action == "create":
             # The evaluator scores; the service checks the declaration, not a grant.
             return self.queryset.all()
-        visible = services.visible_bids(self.request.user)
+        visible = evaluation_services.visible_bids(self.request.user)
         return restrict(self.queryset.all(), self.request.user, Action.VIEW).filter(bid__in=visible)
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
-        serializer.instance = services.score_bid(
+        serializer.instance = evaluation_services.score_bid(
             data["bid"],
             data["criterion"],
             by=self.request.user,

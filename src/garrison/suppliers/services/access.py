@@ -1,7 +1,9 @@
 """Supplier access: starting an application on the standard or express path, recording
-each stage of the full chain, the shortlist's publicity period and its objections, the
-decision, the configuration of the paths, and the lapse of express access whose complete
-review was not done in time. Every write to an application goes through here.
+each stage of the full chain, the shortlist's publicity period and its objections, and
+the decision. Every write to an application goes through here; the configuration of the
+paths is in garrison.suppliers.services.access_config, and the reminders and lapse of
+express access whose complete review was not done in time in
+garrison.suppliers.services.access_express.
 
 Each verb checks the person's reach (`require`: out of reach answers as missing), then
 every rule at once, and writes in one transaction with its audit events; the refusals of
@@ -23,18 +25,16 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from garrison.core import audit
-from garrison.core.models import Person
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action
 from garrison.core.scheduling import organisation_today
-from garrison.core.scoping import can, is_system, require
+from garrison.core.scoping import is_system, require
 from garrison.core.services import files as file_services
 from garrison.core.services.notifications import notify
 from garrison.core.services.references import save_numbered
@@ -46,8 +46,6 @@ from garrison.suppliers.models import (
     AccessPath,
     AccessPathConfig,
     AccessStage,
-    ApplicationStatus,
-    DocumentKind,
     Objection,
     ObjectionStatus,
     StageOutcome,
@@ -69,20 +67,11 @@ from garrison.web.links import object_url
 REFERENCE_PREFIX = "ACC-"
 # Clocks differ a little between the person's device and the server.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
-# The supplier manager is reminded this many days before an express review is due.
-REVIEW_REMINDER_DAYS = 14
 TEXT_LIMIT = 300
-CONFIG_FIELDS = frozenset(
-    {"stages", "required_documents", "publicity_days", "full_review_days", "value_limit_cny"}
-)
 
 
 def _application_url(application: AccessApplication) -> str:
     return object_url("suppliers.accessapplication", application.pk) or ""
-
-
-def _supplier_url(supplier: Supplier) -> str:
-    return object_url("suppliers.supplier", supplier.pk) or ""
 
 
 def path_config(path: str) -> AccessPathConfig | None:
@@ -646,239 +635,3 @@ def reject_application(application: AccessApplication, *, by: Any, reason: str) 
 def withdraw_application(application: AccessApplication, *, by: Any, reason: str) -> AccessApplication:
     """Withdraw an application under way (the need went away), saying why."""
     return _decide(application, "withdraw", by=by, reason=reason)
-
-
-# Configuration -----------------------------------------------------------------------------------
-
-
-def _check_config(config: AccessPathConfig) -> None:
-    errors: dict[str, list[str]] = {}
-    stages = config.stages
-    if not isinstance(stages, list) or not all(isinstance(stage, str) for stage in stages):
-        errors["stages"] = [_("List the stages by their codes.")]
-    else:
-        unknown = [stage for stage in stages if stage not in AccessStage.values]
-        order = list(AccessStage.values)
-        if not stages:
-            errors["stages"] = [_("Choose at least the final selection.")]
-        elif unknown:
-            errors["stages"] = [_("Unknown stages: %(stages)s.") % {"stages": ", ".join(unknown)}]
-        elif len(set(stages)) != len(stages) or stages != sorted(stages, key=order.index):
-            errors["stages"] = [
-                _("List each stage once, in the order of the full chain: %(order)s.")
-                % {"order": ", ".join(stage_label(stage) for stage in order)}
-            ]
-        elif stages[-1] != AccessStage.FINAL_SELECTION:
-            errors["stages"] = [_("Every path ends with the final selection.")]
-    documents = config.required_documents
-    if not isinstance(documents, list) or not all(isinstance(kind, str) for kind in documents):
-        errors["required_documents"] = [_("List the document kinds by their codes.")]
-    else:
-        unknown = [kind for kind in documents if kind not in DocumentKind.values]
-        if unknown:
-            errors["required_documents"] = [
-                _("Unknown document kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)}
-            ]
-        elif len(set(documents)) != len(documents):
-            errors["required_documents"] = [_("List each document kind once.")]
-    if (
-        "stages" not in errors
-        and AccessStage.SHORTLIST_ANNOUNCEMENT in stages
-        and not (config.publicity_days or 0) >= 1
-    ):
-        errors["publicity_days"] = [
-            _("A path with a shortlist announcement needs a publicity period of at least one day.")
-        ]
-    if config.path == AccessPath.EXPRESS and not config.full_review_days:
-        errors["full_review_days"] = [
-            _("Express access needs the number of days its complete review may take.")
-        ]
-    limit = config.value_limit_cny
-    if limit is not None and limit < 0:
-        errors["value_limit_cny"] = [_("Enter zero or more.")]
-    try:
-        config.full_clean()
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            errors.setdefault(name, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def update_access_path(
-    config: AccessPathConfig, *, by: Any, reason: str = "", **fields: Any
-) -> AccessPathConfig:
-    """Change which stages and documents a path requires, its publicity period and, for
-    express access, its review deadline and value limit. Applications under way keep the
-    stages and documents they started with."""
-    unknown = set(fields) - CONFIG_FIELDS
-    if unknown:
-        raise TypeError(f"unexpected access path fields {sorted(unknown)}")
-    require(by, Action.CHANGE, config)
-    config = AccessPathConfig.objects.select_for_update().get(pk=config.pk)
-    before = audit.snapshot(config)
-    for name, value in fields.items():
-        setattr(config, name, list(value) if name in ("stages", "required_documents") else value)
-    _check_config(config)
-    changes = audit.diff(before, audit.snapshot(config))
-    if changes:
-        config.save()
-        audit.record(config, AuditAction.UPDATE, by=by, changes=changes, reason=reason)
-    return config
-
-
-def may_configure(person: Any) -> bool:
-    config = AccessPathConfig.objects.first()
-    return config is not None and can(person, Action.CHANGE, config)
-
-
-# Express access: reminders and lapse ------------------------------------------------------------
-
-
-def express_suppliers() -> QuerySet[Supplier]:
-    """Suppliers qualified on express access whose complete review is still to come."""
-    return Supplier.objects.filter(access_path=AccessPath.EXPRESS, full_review_due__isnull=False)
-
-
-def _standard_approved_since(supplier: Supplier) -> bool:
-    express = (
-        supplier.access_applications.filter(path=AccessPath.EXPRESS, status=ApplicationStatus.APPROVED)
-        .order_by("-decided_at")
-        .first()
-    )
-    standard = supplier.access_applications.filter(
-        path=AccessPath.STANDARD, status=ApplicationStatus.APPROVED
-    )
-    if express is not None and express.decided_at is not None:
-        standard = standard.filter(decided_at__gte=express.decided_at)
-    return standard.exists()
-
-
-def _express_contact(supplier: Supplier) -> Person | None:
-    if supplier.manager is not None:
-        return supplier.manager
-    application = supplier.access_applications.filter(path=AccessPath.EXPRESS).order_by("-created_at").first()
-    return application.requested_by if application is not None else None
-
-
-def remind_express_reviews_due(*, today: dt.date) -> int:
-    """Tell the supplier manager, once per due date, that an express supplier's complete
-    review is due within REVIEW_REMINDER_DAYS; returns the reminders sent."""
-    soon = express_suppliers().filter(
-        full_review_due__gte=today, full_review_due__lte=today + dt.timedelta(days=REVIEW_REMINDER_DAYS)
-    )
-    sent = 0
-    for supplier in soon.select_related("manager").iterator(chunk_size=500):
-        recipient = _express_contact(supplier)
-        if recipient is None:
-            continue
-        due = supplier.full_review_due
-        assert due is not None
-        notification = notify(
-            recipient,
-            kinds.EXPRESS_REVIEW_DUE.code,
-            title=format_lazy(
-                gettext_lazy("Complete review of {supplier} due {due}"),
-                supplier=supplier.display_name,
-                due=due.isoformat(),
-            ),
-            body=gettext_lazy(
-                "The supplier is qualified on express access. Start and complete a standard access "
-                "application by the due date, or the express access lapses."
-            ),
-            link=_supplier_url(supplier),
-            target=supplier,
-            dedupe_key=f"{kinds.EXPRESS_REVIEW_DUE.code}:{supplier.pk}:{due.isoformat()}",
-        )
-        sent += notification is not None
-    return sent
-
-
-def lapse_overdue_express_access(*, today: dt.date) -> int:
-    """Lapse the express access of suppliers whose complete review was due before `today`
-    and for whom no standard application was approved since: the express application
-    lapses, the supplier goes back to prospective and its manager is told. Safe to run
-    again: a lapsed supplier no longer has a review due. Returns the suppliers lapsed."""
-    lapsed = 0
-    overdue = express_suppliers().filter(full_review_due__lt=today).values_list("pk", flat=True)
-    for supplier_pk in list(overdue):
-        lapsed += _lapse(supplier_pk, today)
-    return lapsed
-
-
-@transaction.atomic
-def _lapse(supplier_pk: int, today: dt.date) -> int:
-    supplier = (
-        Supplier.objects.select_for_update(of=("self",))
-        .select_related("manager")
-        .filter(pk=supplier_pk)
-        .first()
-    )
-    if supplier is None or supplier.access_path != AccessPath.EXPRESS or supplier.full_review_due is None:
-        return 0
-    if supplier.full_review_due >= today:
-        return 0
-    due = supplier.full_review_due
-    before = audit.snapshot(supplier)
-    if _standard_approved_since(supplier):
-        # The review was done (an older record kept a due date): complete it rather than lapse.
-        supplier.access_path = AccessPath.STANDARD
-        supplier.full_review_due = None
-        supplier.save(update_fields=["access_path", "full_review_due", "updated_at"])
-        audit.record(
-            supplier, AuditAction.UPDATE, by=None, changes=audit.diff(before, audit.snapshot(supplier))
-        )
-        return 0
-    reason = _("The complete review of express access was due on %(due)s and was not done.") % {
-        "due": due.isoformat()
-    }
-    for application in supplier.access_applications.filter(
-        path=AccessPath.EXPRESS, status=ApplicationStatus.APPROVED
-    ):
-        AccessWorkflow.apply(application, "lapse", by=None, reason=reason)
-    supplier.access_path = ""
-    supplier.qualified_at = None
-    supplier.full_review_due = None
-    supplier.save(update_fields=["access_path", "qualified_at", "full_review_due", "updated_at"])
-    audit.record(
-        supplier,
-        AuditAction.UPDATE,
-        by=None,
-        changes=audit.diff(before, audit.snapshot(supplier)),
-        reason=reason,
-    )
-    if supplier.status == SupplierStatus.QUALIFIED:
-        classification.set_status_by_system(
-            supplier,
-            SupplierStatus.PROSPECTIVE,
-            source=StatusChangeSource.EXPRESS_LAPSE,
-            reason=reason,
-            by=None,
-        )
-    recipient = _express_contact(supplier)
-    if recipient is not None:
-        notify(
-            recipient,
-            kinds.EXPRESS_LAPSED.code,
-            title=format_lazy(
-                gettext_lazy("Express access lapsed: {supplier}"), supplier=supplier.display_name
-            ),
-            body=gettext_lazy(
-                "The complete review was not done by its due date; the supplier is prospective again. "
-                "Start a standard access application to qualify it."
-            ),
-            link=_supplier_url(supplier),
-            target=supplier,
-            dedupe_key=f"{kinds.EXPRESS_LAPSED.code}:{supplier.pk}:{due.isoformat()}",
-        )
-    return 1
-
-
-def overdue_review_condition(today: dt.date) -> Any:
-    """Approved express applications whose supplier's complete review is overdue."""
-    return Exists(
-        Supplier.objects.filter(
-            pk=OuterRef("supplier_id"), access_path=AccessPath.EXPRESS, full_review_due__lt=today
-        )
-    )

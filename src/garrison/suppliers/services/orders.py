@@ -32,7 +32,7 @@ from garrison.suppliers.models import (
     Supplier,
 )
 from garrison.suppliers.services.gating import ensure_allowed
-from garrison.suppliers.services.sourcing import step
+from garrison.suppliers.services.sourcing_common import step
 
 REFERENCE_PREFIX = "PO-"
 

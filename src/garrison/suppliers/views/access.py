@@ -5,7 +5,8 @@ and resolve objections, approve, reject, withdraw), starting an application from
 supplier, the configuration of the access paths, and the access panel of the supplier page.
 
 Thin: every object is found through scoping (out of reach answers 404 like missing), and
-every write goes through garrison.suppliers.services.access.
+every write goes through garrison.suppliers.services.access (and .access_config for the
+paths' configuration).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from garrison.suppliers.models import (
     Supplier,
 )
 from garrison.suppliers.services import access as services
+from garrison.suppliers.services import access_config as config_services
 from garrison.suppliers.tables_access import (
     APPLICATION_COLUMNS,
     APPLICATION_EXPORT_COLUMNS,
@@ -498,7 +500,7 @@ def access_config(request: HttpRequest) -> HttpResponse:
     context = {
         "title": _("Access paths"),
         "rows": rows,
-        "may_configure": services.may_configure(request.user),
+        "may_configure": config_services.may_configure(request.user),
     }
     return render(request, "suppliers/access_config.html", context)
 
@@ -511,7 +513,7 @@ def access_config_edit(request: HttpRequest, path_name: str) -> HttpResponseBase
         data = dict(form.cleaned_data)
         reason = data.pop("reason", "")
         try:
-            services.update_access_path(config, by=request.user, reason=reason, **data)
+            config_services.update_access_path(config, by=request.user, reason=reason, **data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:

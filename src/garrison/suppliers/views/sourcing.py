@@ -3,8 +3,8 @@ evaluators and declarations, the evaluation matrix, the timeline, the history), 
 of each step, the bids page, purchase orders, and the supplier page's sourcing panel.
 
 Thin: events are found through scoping (out of reach answers 404 like missing), bids are
-shown only as `sourcing.bid_view_refusal` allows, and every write goes through
-garrison.suppliers.services.sourcing and .orders.
+shown only as `evaluation.bid_view_refusal` allows, and every write goes through
+garrison.suppliers.services.sourcing, .evaluation and .orders.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ from garrison.suppliers.models import (
     Supplier,
 )
 from garrison.suppliers.panels import register_panel
+from garrison.suppliers.services import evaluation as evaluation_services
 from garrison.suppliers.services import orders as order_services
 from garrison.suppliers.services import sourcing as services
 from garrison.suppliers.tables_sourcing import (
@@ -172,7 +173,7 @@ def _blockers(event: SourcingEvent, person: Any) -> list[tuple[str, str]]:
     return blockers
 
 
-def _matrix_rows(matrix: services.EvaluationMatrix) -> list[dict[str, Any]]:
+def _matrix_rows(matrix: evaluation_services.EvaluationMatrix) -> list[dict[str, Any]]:
     """The matrix as the template walks it: per bid, each criterion's scores by evaluator,
     then each evaluator's weighted total and the bid's total and rank."""
     return [
@@ -224,11 +225,11 @@ class SourcingEventDetailView(ObjectDetailView):
         person = self.request.user
         may_change = can(person, Action.CHANGE, obj)
         mine = _own_evaluator(obj, person)
-        refusal = services.bid_view_refusal(obj, person)
-        bids = services.bids_visible_to(obj, person).select_related("supplier", "attachment")
+        refusal = evaluation_services.bid_view_refusal(obj, person)
+        bids = evaluation_services.bids_visible_to(obj, person).select_related("supplier", "attachment")
         matrix = None
         if refusal is None and obj.status not in (SourcingStatus.DRAFT, SourcingStatus.OPEN):
-            matrix = services.evaluation_matrix(obj, bids)
+            matrix = evaluation_services.evaluation_matrix(obj, bids)
         transitions = SourcingWorkflow.allowed_transitions(obj, person) if may_change else []
         return {
             "event": obj,
@@ -236,7 +237,7 @@ class SourcingEventDetailView(ObjectDetailView):
             "is_draft": obj.status == SourcingStatus.DRAFT,
             "may_invite": may_change and obj.status in services.INVITING_STATUSES,
             "may_record_bid": may_change and obj.status == SourcingStatus.OPEN,
-            "may_add_evaluator": may_change and obj.status in services.EVALUATOR_STATUSES,
+            "may_add_evaluator": may_change and obj.status in evaluation_services.EVALUATOR_STATUSES,
             "button_steps": [transition for transition in transitions if transition.name in BUTTON_STEPS],
             "may_shortlist": any(transition.name == "shortlist" for transition in transitions),
             "may_award": any(transition.name == "award" for transition in transitions),
@@ -273,7 +274,7 @@ def event_bids(request: HttpRequest, pk: int) -> HttpResponse:
     reason, and the refusal is recorded in the audit trail."""
     event = _event(request, pk)
     try:
-        services.ensure_bids_visible(event, request.user)
+        evaluation_services.ensure_bids_visible(event, request.user)
     except PermissionDenied as refusal:
         mine = _own_evaluator(event, request.user)
         context = {
@@ -283,7 +284,7 @@ def event_bids(request: HttpRequest, pk: int) -> HttpResponse:
             "may_declare": mine is not None and mine.declared_at is None,
         }
         return render(request, "suppliers/sourcing_bids.html", context, status=403)
-    bids = services.bids_visible_to(event, request.user).select_related(
+    bids = evaluation_services.bids_visible_to(event, request.user).select_related(
         "supplier", "attachment", "recorded_by"
     )
     context = {
@@ -298,9 +299,9 @@ def event_bids(request: HttpRequest, pk: int) -> HttpResponse:
 def bid_file(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponseBase:
     """A bid's file, for those who may see the event's bids (a refusal is recorded)."""
     event = _event(request, pk)
-    services.ensure_bids_visible(event, request.user)
+    evaluation_services.ensure_bids_visible(event, request.user)
     bid = get_object_or_404(
-        services.bids_visible_to(event, request.user).select_related("attachment"), pk=bid_pk
+        evaluation_services.bids_visible_to(event, request.user).select_related("attachment"), pk=bid_pk
     )
     if bid.attachment is None:
         raise Http404
@@ -448,7 +449,7 @@ def evaluator_add(request: HttpRequest, pk: int) -> HttpResponseBase:
     form = EvaluatorForm(_posted(request), person=request.user)
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data["person"]
-        if _write(form, lambda: services.add_evaluator(event, person, by=request.user)):
+        if _write(form, lambda: evaluation_services.add_evaluator(event, person, by=request.user)):
             messages.success(request, _("%(name)s is an evaluator.") % {"name": person.full_name})
             return redirect(_event_url(event, "evaluators"))
     return _form_page(
@@ -467,7 +468,7 @@ def evaluator_remove(request: HttpRequest, pk: int, evaluator_pk: int) -> HttpRe
     if request.method != "POST":
         raise Http404
     try:
-        services.remove_evaluator(evaluator, by=request.user)
+        evaluation_services.remove_evaluator(evaluator, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -488,7 +489,7 @@ def event_declaration(request: HttpRequest, pk: int) -> HttpResponseBase:
     if request.method == "POST" and form.is_valid():
 
         def write() -> Any:
-            return services.sign_declaration(
+            return evaluation_services.sign_declaration(
                 evaluator,
                 by=request.user,
                 has_conflict=form.has_conflict,
@@ -523,15 +524,19 @@ def event_scores(request: HttpRequest, pk: int) -> HttpResponseBase:
     if evaluator is None:
         raise Http404
     try:
-        services.ensure_bids_visible(event, request.user)
+        evaluation_services.ensure_bids_visible(event, request.user)
     except PermissionDenied as refusal:
         messages.error(request, str(refusal))
         return redirect(_event_url(event, "bids"))
-    matrix = services.evaluation_matrix(event, services.bids_visible_to(event, request.user))
+    matrix = evaluation_services.evaluation_matrix(
+        event, evaluation_services.bids_visible_to(event, request.user)
+    )
     form = ScoreForm(_posted(request), matrix=matrix, evaluator_id=evaluator.pk)
     if request.method == "POST" and form.is_valid():
-        entries = [services.ScoreEntry(bid, criterion, score) for bid, criterion, score in form.entries()]
-        if _write(form, lambda: services.score_bids(event, by=request.user, entries=entries)):
+        entries = [
+            evaluation_services.ScoreEntry(bid, criterion, score) for bid, criterion, score in form.entries()
+        ]
+        if _write(form, lambda: evaluation_services.score_bids(event, by=request.user, entries=entries)):
             messages.success(request, _("Your scores are recorded."))
             return redirect(_event_url(event, "matrix"))
     context = {
@@ -587,7 +592,7 @@ def event_step(request: HttpRequest, pk: int, name: str) -> HttpResponseBase:
 @login_required
 def event_shortlist(request: HttpRequest, pk: int) -> HttpResponseBase:
     event = _event(request, pk, Action.CHANGE)
-    matrix = services.evaluation_matrix(event)
+    matrix = evaluation_services.evaluation_matrix(event)
     form = ShortlistForm(_posted(request), event=event, matrix=matrix)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -738,7 +743,7 @@ def sourcing_panel(request: HttpRequest, supplier: Supplier) -> dict[str, Any]:
     invitations = restrict(Invitation.objects.filter(supplier=supplier), person, Action.VIEW).select_related(
         "event"
     )
-    bids = services.visible_bids(person).filter(supplier=supplier).select_related("event")
+    bids = evaluation_services.visible_bids(person).filter(supplier=supplier).select_related("event")
     awards = restrict(SourcingEvent.objects.filter(awarded_supplier=supplier), person, Action.VIEW)
     orders: models.QuerySet[PurchaseOrder] = restrict(
         PurchaseOrder.objects.filter(supplier=supplier), person, Action.VIEW
