@@ -11,6 +11,8 @@ import random
 from collections import Counter
 from typing import Any
 
+from django.test import Client
+from django.urls import reverse
 from stdnum.cn import uscc
 
 from garrison.core.demo.runner import seed_demo_data
@@ -41,9 +43,21 @@ def test_the_demo_seeds_the_seed_figures_and_work_in_every_part_and_nothing_more
     seed_demo_data(scale=1, seed=1, only={"suppliers"})
     register_holds_the_seed_figures_with_valid_codes_and_a_spread_of_statuses()
     the_showcase_leaves_work_under_way_in_every_part()
+    the_pages_of_seeded_suppliers_open()
     before = (Supplier.objects.count(), AuditEvent.objects.count())
     seed_demo_data(scale=1, seed=1, only={"suppliers"})
     assert (Supplier.objects.count(), AuditEvent.objects.count()) == before
+
+
+def the_pages_of_seeded_suppliers_open() -> None:
+    """Seeded rows read like the services' own: the page and its history render."""
+    client = Client()
+    client.force_login(Person.objects.get(username="procurement"))
+    for supplier in Supplier.objects.filter(
+        status__in=[SupplierStatus.QUALIFIED, SupplierStatus.BLACKLISTED]
+    )[:2]:
+        assert client.get(reverse("suppliers:supplier-detail", args=[supplier.pk])).status_code == 200
+        assert client.get(reverse("suppliers:supplier-history", args=[supplier.pk])).status_code == 200
 
 
 def register_holds_the_seed_figures_with_valid_codes_and_a_spread_of_statuses() -> None:

@@ -112,14 +112,11 @@ def seed_suppliers(context: DemoContext) -> None:
     changes = create_status_history(
         plans, suppliers, proposer, approver, rng=context.random("suppliers-reasons")
     )
-    category_codes = {code.pk: code.code for code in SupplierCategory.objects.all()}
+    # Related rows as the supplier service records them: the categories' ids.
     events = record_created(
         chain(
             (
-                (
-                    supplier,
-                    {"categories": [None, sorted(category_codes[pk] for pk in categories[supplier.pk])]},
-                )
+                (supplier, {"categories": [None, sorted(categories[supplier.pk]) or None]})
                 for supplier in suppliers
             ),
             ((change, {}) for change in changes),
