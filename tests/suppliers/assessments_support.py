@@ -1,4 +1,4 @@
-"""Helpers of the assessment and scorecard tests (part C): the shipped questionnaires
+"""Helpers of the assessment and scorecard tests: the shipped questionnaires
 loaded through the library loader, and an assessment taken to a given status."""
 
 from __future__ import annotations

@@ -244,7 +244,8 @@ def create_status_history(
     rng: Any,
 ) -> list[StatusChange]:
     """The approved change that made each substandard supplier of the register substandard,
-    proposed by one Procurement Officer and approved by another, as part D records them."""
+    proposed by one Procurement Officer and approved by another, as the classification
+    services record them."""
     rows = []
     for plan, supplier in zip(plans, suppliers, strict=True):
         reasons = DOWNGRADE_REASONS.get(SupplierStatus(plan.status))
