@@ -9,7 +9,7 @@ else answers exactly as a missing object does (404).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -199,6 +199,16 @@ def _per_row_domain_condition(scope: Scope, person: Any, action: Action) -> Q:
     if scope.owner and action in scope.owner_actions:
         condition |= Q(**{scope.owner: person.pk})
     return condition
+
+
+def all_visible(model: type[models.Model], person: Any, pks: Iterable[Any]) -> bool:
+    """Whether `person` may see every `model` object among `pks`; empty references (None)
+    are not checked. Services use it to refuse a link to something out of sight exactly as
+    a link to something missing."""
+    wanted = {pk for pk in pks if pk is not None}
+    if not wanted:
+        return True
+    return restrict(model._default_manager.filter(pk__in=wanted), person, Action.VIEW).count() == len(wanted)
 
 
 def scoped_choices(

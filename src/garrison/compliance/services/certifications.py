@@ -32,7 +32,7 @@ from garrison.compliance.models import (
 from garrison.core.models import Attachment, Person
 from garrison.core.roles import Action, Domain
 from garrison.core.scheduling import organisation_today
-from garrison.core.scoping import has_grant, is_system, restrict
+from garrison.core.scoping import all_visible, has_grant, is_system
 from garrison.core.services import files as file_services
 from garrison.core.services.records import create_record, delete_record, update_record
 
@@ -60,11 +60,6 @@ SURVEILLANCE_FIELDS = frozenset({"kind", "due_on", "completed_on", "outcome", "a
 # Checks ----------------------------------------------------------------------------------------
 
 
-def _visible(model: type[models.Model], by: Any, pk: Any) -> bool:
-    """Whether the object is within the person's sight (an empty reference always is)."""
-    return pk is None or restrict(model._default_manager.filter(pk=pk), by, Action.VIEW).exists()
-
-
 def _may_use_unit(certification: Certification, by: Any, action: Action) -> bool:
     return has_grant(by, Domain.COMPLIANCE, action, certification.unit.path)
 
@@ -84,9 +79,9 @@ def _check(certification: Certification, *, by: Any, action: Action, changed: It
                 "unit",
                 lambda: certification.unit_id is not None and not _may_use_unit(certification, by, action),
             ),
-            ("owner", lambda: not _visible(Person, by, certification.owner_id)),
-            ("framework", lambda: not _visible(Framework, by, certification.framework_id)),
-            ("assessment", lambda: not _visible(Assessment, by, certification.assessment_id)),
+            ("owner", lambda: not all_visible(Person, by, [certification.owner_id])),
+            ("framework", lambda: not all_visible(Framework, by, [certification.framework_id])),
+            ("assessment", lambda: not all_visible(Assessment, by, [certification.assessment_id])),
         )
         messages = {
             "unit": _("You do not manage compliance in this unit."),

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models.deletion import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +34,7 @@ from garrison.core import audit
 from garrison.core.models import OrgUnit, Person
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action, Domain
-from garrison.core.scoping import has_grant, is_system, require, restrict
+from garrison.core.scoping import all_visible, has_grant, is_system, require
 from garrison.core.services.notifications import notify
 from garrison.core.services.references import save_numbered
 from garrison.incidents import notifications_cases as kinds
@@ -106,13 +105,6 @@ NUMBER_FIELDS = (
 # Checks ----------------------------------------------------------------------------------------
 
 
-def _visible(model: type[models.Model], by: Any, pks: Iterable[Any]) -> bool:
-    wanted = {pk for pk in pks if pk is not None}
-    if not wanted:
-        return True
-    return restrict(model._default_manager.filter(pk__in=wanted), by, Action.VIEW).count() == len(wanted)
-
-
 def _check_dates(incident: Incident, now: dt.datetime, errors: dict[str, list[str]]) -> None:
     occurred, discovered = incident.occurred_at, incident.discovered_at
     if isinstance(occurred, dt.datetime) and isinstance(discovered, dt.datetime) and occurred > discovered:
@@ -170,21 +162,21 @@ def _check_reach(
     unit = incident.unit if incident.unit_id else None
     if "unit" in changed and unit is not None and not has_grant(by, Domain.INCIDENTS, action, unit.path):
         errors.setdefault("unit", []).append(_("You do not handle incidents in this unit."))
-    if "affected_units" in related and not _visible(
+    if "affected_units" in related and not all_visible(
         OrgUnit, by, [item.pk for item in related["affected_units"]]
     ):
         errors.setdefault("affected_units", []).append(_("Unit not found."))
-    if "assets" in related and not _visible(Asset, by, [item.pk for item in related["assets"]]):
+    if "assets" in related and not all_visible(Asset, by, [item.pk for item in related["assets"]]):
         errors.setdefault("assets", []).append(_("Asset not found."))
     if "suppliers" in related:
         # A supplier linked before stays linked whoever edits the case; a new link needs sight of it.
         linked = set(incident.suppliers.values_list("pk", flat=True)) if incident.pk else set()
         added = [item.pk for item in related["suppliers"] if item.pk not in linked]
-        if not _visible(Supplier, by, added):
+        if not all_visible(Supplier, by, added):
             errors.setdefault("suppliers", []).append(_("Supplier not found."))
     for name in ("handler", "reported_by"):
         person_id = getattr(incident, f"{name}_id")
-        if name in changed and not _visible(Person, by, [person_id]):
+        if name in changed and not all_visible(Person, by, [person_id]):
             errors.setdefault(name, []).append(_("Person not found."))
 
 

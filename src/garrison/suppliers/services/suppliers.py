@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 from stdnum.cn import uscc
@@ -34,7 +34,7 @@ from garrison.core import audit
 from garrison.core.models import Person
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action, Domain
-from garrison.core.scoping import has_grant, has_grant_everywhere, is_system, require, restrict
+from garrison.core.scoping import all_visible, has_grant, has_grant_everywhere, is_system, require
 from garrison.core.services import files as file_services
 from garrison.core.services.records import create_record, delete_record, update_record
 from garrison.core.services.references import save_numbered
@@ -112,13 +112,6 @@ def _named(suppliers: Iterable[Supplier]) -> str:
     return "; ".join(f"{supplier.reference} {supplier.display_name}" for supplier in suppliers)
 
 
-def _visible(model: type[models.Model], by: Any, pks: Iterable[Any]) -> bool:
-    wanted = {pk for pk in pks if pk is not None}
-    if not wanted:
-        return True
-    return restrict(model._default_manager.filter(pk__in=wanted), by, Action.VIEW).count() == len(wanted)
-
-
 def _check_identity(supplier: Supplier, errors: dict[str, list[str]]) -> None:
     """Names, country and credit code; derives the region and the normalised name."""
     if not supplier.name and not supplier.name_en:
@@ -164,9 +157,9 @@ def _check_reach(
     unit = supplier.unit if supplier.unit_id else None
     if "unit" in changed and unit is not None and not has_grant(by, Domain.SUPPLIERS, action, unit.path):
         errors.setdefault("unit", []).append(_("You do not manage suppliers in this unit."))
-    if "assets" in related and not _visible(Asset, by, [asset.pk for asset in related["assets"]]):
+    if "assets" in related and not all_visible(Asset, by, [asset.pk for asset in related["assets"]]):
         errors.setdefault("assets", []).append(_("Asset not found."))
-    if "manager" in changed and not _visible(Person, by, [supplier.manager_id]):
+    if "manager" in changed and not all_visible(Person, by, [supplier.manager_id]):
         errors.setdefault("manager", []).append(_("Person not found."))
 
 
