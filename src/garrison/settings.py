@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "garrison.compliance",
     "garrison.incidents",
     "garrison.suppliers",
+    "garrison.vulns",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MAX_UPLOAD_MEGABYTES = env.int("GARRISON_MAX_UPLOAD_MB", 200, "Largest accepted upload", minimum=1)
+VULNS_MAX_IMPORT_MEGABYTES = env.int(
+    "GARRISON_VULNS_MAX_IMPORT_MB", 1024, "Largest scanner file the import command accepts", minimum=1
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -297,6 +301,13 @@ SPECTACULAR_SETTINGS = {
         "RectificationPlanStatusEnum": "garrison.suppliers.models.classification.PlanStatus",
         "RectificationActionStatusEnum": "garrison.suppliers.models.classification.ActionStatus",
         "StandingBandEnum": "garrison.suppliers.models.assessment.StandingBand",
+        "VulnerabilitySeverityEnum": "garrison.vulns.models.findings.Severity",
+        "FindingStatusEnum": "garrison.vulns.models.findings.FindingStatus",
+        "PenetrationTestStatusEnum": "garrison.vulns.models.engagements.PenetrationTestStatus",
+        "FindingExceptionStatusEnum": "garrison.vulns.models.engagements.ExceptionStatus",
+        "ImportStatusEnum": "garrison.vulns.models.imports.ImportStatus",
+        "ImportFormatEnum": "garrison.vulns.models.imports.ImportFormat",
+        "FindingSourceEnum": "garrison.vulns.models.findings.Source",
     },
 }
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/compliance/", include("garrison.compliance.api_urls")),
     path("api/incidents/", include("garrison.incidents.api_urls")),
     path("api/suppliers/", include("garrison.suppliers.api_urls")),
+    path("api/vulns/", include("garrison.vulns.api_urls")),
     path("api/", include("garrison.core.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("garrison.core.urls_auth")),
@@ -22,5 +23,6 @@ urlpatterns = [
     path("compliance/", include("garrison.compliance.urls")),
     path("incidents/", include("garrison.incidents.urls")),
     path("suppliers/", include("garrison.suppliers.urls")),
+    path("vulns/", include("garrison.vulns.urls")),
     path("", include("garrison.web.urls")),
 ]

@@ -241,6 +241,24 @@ def approval_paths(person: Any, domain: Domain) -> list[str]:
     return list(held.values_list("unit__path", flat=True))
 
 
+def ancestor_paths(unit_path: str) -> list[str]:
+    """The paths of a unit and of every unit above it (``/1/4/9/`` → ``/1/``, ``/1/4/``, ``/1/4/9/``)."""
+    ids = [part for part in unit_path.split("/") if part]
+    return ["/" + "/".join(ids[: depth + 1]) + "/" for depth in range(len(ids))]
+
+
+def approvers(domain: Domain, unit_path: str) -> list[Person]:
+    """The active people holding a role with the authority to decide acceptances in `domain`
+    over the unit at `unit_path` (held on the unit or on one above it), by id."""
+    from garrison.core.models import EmploymentStatus, Person, RoleAssignment
+
+    holders = RoleAssignment.objects.filter(
+        role__in=APPROVER_ROLES.get(domain, frozenset()), unit__path__in=ancestor_paths(unit_path)
+    ).values_list("person_id", flat=True)
+    people = Person.objects.filter(pk__in=holders).exclude(employment_status=EmploymentStatus.LEFT)
+    return list(people.order_by("pk"))
+
+
 def may_approve(person: Any, domain: Domain, unit_path: str | None = None) -> bool:
     """Whether `person` holds a role with the authority to decide acceptances in `domain`
     over the unit at `unit_path`, or anywhere when no path is given (the requester is

@@ -271,3 +271,61 @@ class StateMachine:
             for hook in transition.on_commit:
                 transaction.on_commit(partial(hook, obj, applied))
         return obj
+
+
+def is_requester(request: Any, by: Any) -> str | None:
+    """Guard of a withdrawal: only the person who asked (`request.requested_by`) may."""
+    if getattr(by, "pk", None) != request.requested_by_id:
+        return _("Only the person who asked may withdraw this request.")
+    return None
+
+
+def four_eyes_transitions(
+    states: Any, *, may_decide: Guard, on_decided: Sequence[Hook] = ()
+) -> list[Transition]:
+    """The transition table of a request someone other than the requester decides (a risk
+    acceptance, an exception to a finding's remediation): requested → approved | rejected
+    (with a reason) by whoever `may_decide` allows, → withdrawn by the requester; approved →
+    expired by the system's daily job.
+
+    `states` has the members REQUESTED, APPROVED, REJECTED, WITHDRAWN and EXPIRED. Deciding
+    needs only sight of the request in the workflow itself, so that a person out of reach
+    gets 404 and the guard then names what is missing.
+    """
+    return [
+        Transition(
+            "approve",
+            source=[states.REQUESTED],
+            target=states.APPROVED,
+            label=gettext_lazy("Approve"),
+            guard=may_decide,
+            permission=Action.VIEW,
+            on_commit=on_decided,
+        ),
+        Transition(
+            "reject",
+            source=[states.REQUESTED],
+            target=states.REJECTED,
+            label=gettext_lazy("Reject"),
+            guard=may_decide,
+            requires_reason=True,
+            permission=Action.VIEW,
+            on_commit=on_decided,
+        ),
+        Transition(
+            "withdraw",
+            source=[states.REQUESTED],
+            target=states.WITHDRAWN,
+            label=gettext_lazy("Withdraw"),
+            guard=is_requester,
+            permission=Action.VIEW,
+        ),
+        # Taken by the daily job only (permission None: the system acts).
+        Transition(
+            "expire",
+            source=[states.APPROVED],
+            target=states.EXPIRED,
+            label=gettext_lazy("Expire"),
+            permission=None,
+        ),
+    ]

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant
@@ -100,6 +101,15 @@ SUPPLIER_SECTIONS = (
     Section(_("Scorecard criteria"), "suppliers:criterion-list"),
     Section(_("Supplier policy"), "suppliers:policy"),
 )
+VULNERABILITY_SECTIONS = (
+    Section(_("Dashboard"), "vulns:dashboard"),
+    Section(pgettext_lazy("vulnerability", "Findings"), "vulns:finding-list"),
+    Section(_("Imports"), "vulns:import-list"),
+    Section(_("Penetration tests"), "vulns:pentest-list"),
+    Section(_("Exceptions"), "vulns:exception-list"),
+    Section(_("Coverage"), "vulns:coverage"),
+    Section(_("Vulnerability policy"), "vulns:policy"),
+)
 
 
 ENTRIES = [
@@ -112,7 +122,9 @@ ENTRIES = [
     NavEntry(_("Compliance"), "compliance:dashboard", Domain.COMPLIANCE, "compliance", COMPLIANCE_SECTIONS),
     NavEntry(_("Policies"), "policies:policy-list", Domain.POLICIES, "policies"),
     NavEntry(_("Incidents"), "incidents:incident-list", Domain.INCIDENTS, "incidents", INCIDENT_SECTIONS),
-    NavEntry(_("Vulnerabilities"), "vulns:finding-list", Domain.VULNERABILITIES, "vulns"),
+    NavEntry(
+        _("Vulnerabilities"), "vulns:dashboard", Domain.VULNERABILITIES, "vulns", VULNERABILITY_SECTIONS
+    ),
     NavEntry(_("Log audit"), "logaudit:finding-list", Domain.LOG_AUDIT, "logaudit"),
     NavEntry(_("Access"), "access:dashboard", Domain.ACCESS, "access"),
     NavEntry(_("Privacy"), "privacy:record-list", Domain.PRIVACY, "privacy"),

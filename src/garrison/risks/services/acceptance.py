@@ -21,12 +21,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from garrison.core.models import EmploymentStatus, Person, RoleAssignment
-from garrison.core.roles import APPROVER_ROLES, Action, Domain
-from garrison.core.scoping import can, may_approve
+from garrison.core.models import Person
+from garrison.core.roles import Action, Domain
+from garrison.core.scoping import approvers, can, may_approve
 from garrison.core.services.notifications import notify
 from garrison.core.services.records import create_record, update_record
-from garrison.core.workflow import StateMachine, Transition
+from garrison.core.workflow import StateMachine, four_eyes_transitions
 from garrison.risks import notifications as kinds
 from garrison.risks.models import AcceptanceStatus, RiskAcceptance, RiskScenario, ScenarioStatus, Treatment
 
@@ -41,12 +41,6 @@ def may_decide(acceptance: RiskAcceptance, by: Any) -> str | None:
         return str(REQUESTER_MAY_NOT_DECIDE)
     if not may_approve(by, Domain.RISKS, acceptance.scenario.unit.path):
         return _("You do not have the authority to accept risks in this unit.")
-    return None
-
-
-def is_requester(acceptance: RiskAcceptance, by: Any) -> str | None:
-    if getattr(by, "pk", None) != acceptance.requested_by_id:
-        return _("Only the person who asked may withdraw this request.")
     return None
 
 
@@ -83,55 +77,13 @@ class AcceptanceWorkflow(StateMachine):
 
     states = AcceptanceStatus
     field = "status"
-    transitions = [
-        Transition(
-            "approve",
-            source=[AcceptanceStatus.REQUESTED],
-            target=AcceptanceStatus.APPROVED,
-            label=gettext_lazy("Approve"),
-            guard=may_decide,
-            permission=Action.VIEW,
-            on_commit=[_tell_requester],
-        ),
-        Transition(
-            "reject",
-            source=[AcceptanceStatus.REQUESTED],
-            target=AcceptanceStatus.REJECTED,
-            label=gettext_lazy("Reject"),
-            guard=may_decide,
-            requires_reason=True,
-            permission=Action.VIEW,
-            on_commit=[_tell_requester],
-        ),
-        Transition(
-            "withdraw",
-            source=[AcceptanceStatus.REQUESTED],
-            target=AcceptanceStatus.WITHDRAWN,
-            label=gettext_lazy("Withdraw"),
-            guard=is_requester,
-            permission=Action.VIEW,
-        ),
-        # Taken by the daily job only (permission None: the system acts).
-        Transition(
-            "expire",
-            source=[AcceptanceStatus.APPROVED],
-            target=AcceptanceStatus.EXPIRED,
-            label=gettext_lazy("Expire"),
-            permission=None,
-        ),
-    ]
+    transitions = four_eyes_transitions(AcceptanceStatus, may_decide=may_decide, on_decided=[_tell_requester])
 
 
 def approvers_of(scenario: RiskScenario) -> list[Person]:
     """The active people holding a role with the authority to accept risks over the
     scenario's unit (on the unit or one of the units above it)."""
-    path = scenario.unit.path
-    ancestors = ["/".join(path.split("/")[: depth + 1]) + "/" for depth in range(1, path.count("/"))]
-    holders = RoleAssignment.objects.filter(
-        role__in=APPROVER_ROLES[Domain.RISKS], unit__path__in=ancestors
-    ).values_list("person_id", flat=True)
-    people = Person.objects.filter(pk__in=holders).exclude(employment_status=EmploymentStatus.LEFT)
-    return list(people.order_by("pk"))
+    return approvers(Domain.RISKS, scenario.unit.path)
 
 
 @transaction.atomic

@@ -30,11 +30,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from garrison.core import audit
-from garrison.core.models import EmploymentStatus, Person, RoleAssignment
+from garrison.core.models import Person, RoleAssignment
 from garrison.core.models.audit import AuditAction
-from garrison.core.roles import APPROVER_ROLES, Action, Domain, Role
+from garrison.core.roles import Action, Domain, Role
 from garrison.core.scheduling import organisation_today
-from garrison.core.scoping import is_authenticated_person, is_system, may_approve, require
+from garrison.core.scoping import (
+    ancestor_paths,
+    approvers,
+    is_authenticated_person,
+    is_system,
+    may_approve,
+    require,
+)
 from garrison.core.services.notifications import notify
 from garrison.suppliers import notifications_classification as kinds
 from garrison.suppliers.models import (
@@ -98,19 +105,9 @@ def open_proposal(supplier: Supplier) -> StatusChange | None:
     )
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    """The unit's path and those of every unit above it ("/1/", "/1/4/" …)."""
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[: depth + 1]) + "/" for depth in range(len(parts))]
-
-
 def approvers_of(supplier: Supplier) -> list[Person]:
     """Active people holding Administrator or Procurement Officer over the supplier's unit."""
-    holders = RoleAssignment.objects.filter(
-        role__in=APPROVER_ROLES[Domain.SUPPLIERS], unit__path__in=_ancestor_paths(supplier.unit.path)
-    ).values_list("person_id", flat=True)
-    people = Person.objects.filter(pk__in=holders).exclude(employment_status=EmploymentStatus.LEFT)
-    return list(people.order_by("pk"))
+    return approvers(Domain.SUPPLIERS, supplier.unit.path)
 
 
 def _is_administrator_over(person: Any, supplier: Supplier) -> bool:
@@ -119,7 +116,7 @@ def _is_administrator_over(person: Any, supplier: Supplier) -> bool:
     if person.is_superuser:
         return True
     return RoleAssignment.objects.filter(
-        person=person, role=Role.ADMINISTRATOR, unit__path__in=_ancestor_paths(supplier.unit.path)
+        person=person, role=Role.ADMINISTRATOR, unit__path__in=ancestor_paths(supplier.unit.path)
     ).exists()
 
 

@@ -1,0 +1,3 @@
+from garrison.vulns.parsers.csv.parser import CsvParser
+
+__all__ = ["CsvParser"]

@@ -1,0 +1,3 @@
+from garrison.vulns.parsers.nessus.parser import NessusParser
+
+__all__ = ["NessusParser"]

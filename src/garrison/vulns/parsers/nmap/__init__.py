@@ -1,0 +1,3 @@
+from garrison.vulns.parsers.nmap.parser import NmapParser
+
+__all__ = ["NmapParser"]

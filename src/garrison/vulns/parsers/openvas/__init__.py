@@ -1,0 +1,3 @@
+from garrison.vulns.parsers.openvas.parser import OpenvasParser
+
+__all__ = ["OpenvasParser"]

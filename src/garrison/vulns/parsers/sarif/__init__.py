@@ -1,0 +1,3 @@
+from garrison.vulns.parsers.sarif.parser import SarifParser
+
+__all__ = ["SarifParser"]

@@ -1,0 +1,3 @@
+from garrison.vulns.parsers.trivy.parser import TrivyParser
+
+__all__ = ["TrivyParser"]
