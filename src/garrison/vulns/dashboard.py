@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +29,6 @@ from garrison.vulns.models import (
 )
 from garrison.vulns.services.coverage import coverage_report
 from garrison.web.dashboard import Tile, register_tiles
-from garrison.web.links import optional_url
 
 FIXED_RECENTLY_DAYS = 30
 TIME_TO_FIX_DAYS = 90
@@ -63,9 +63,9 @@ class FindingFigures:
 
 
 def link(name: str, **query: Any) -> str:
-    """The URL named `name` with a query, or "" while that page is absent."""
-    url = optional_url(name) or ""
-    return f"{url}?{urlencode(query)}" if url and query else url
+    """The URL named `name` with a query."""
+    url = reverse(name)
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def visible_findings(person: Any) -> Any:

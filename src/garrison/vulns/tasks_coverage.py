@@ -19,7 +19,6 @@ from garrison.core.scheduling import Period, crontab, organisation_today, period
 from garrison.core.services import notifications
 from garrison.vulns import notifications_coverage as kinds
 from garrison.vulns.services.coverage import CoverageReport, SystemCoverage, coverage_report
-from garrison.web.links import optional_url
 
 JOB_NAME = "vulns.coverage-report"
 # The notice names this many systems; the coverage page has the rest.
@@ -98,7 +97,7 @@ def notify_coverage_gaps(today: dt.date) -> tuple[int, int, int]:
         return 0, 0, 0
     by_person = officers_by_system(uncovered)
     people = Person.objects.in_bulk(list(by_person))
-    link = optional_url("vulns:coverage") or ""
+    link = notifications.url_or_blank("vulns:coverage")
     sent = 0
     for person_id in sorted(by_person):
         person = people[person_id]

@@ -85,7 +85,7 @@ def mutated(draw: st.DrawFn, data: bytes) -> bytes:
     return bytes(result)
 
 
-def check(parser: type[Parser], data: bytes) -> None:
+def assert_records_or_refusal(parser: type[Parser], data: bytes) -> None:
     refusal: ParseError | None = None
     records = []
     try:
@@ -109,23 +109,23 @@ FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthChe
 @FUZZ
 @given(data=mutated(SAMPLES_OF[NessusParser]))
 def test_the_nessus_parser_only_yields_records_or_refuses(data: bytes) -> None:
-    check(NessusParser, data)
+    assert_records_or_refusal(NessusParser, data)
 
 
 @FUZZ
 @given(data=mutated(SAMPLES_OF[OpenvasParser]))
 def test_the_openvas_parser_only_yields_records_or_refuses(data: bytes) -> None:
-    check(OpenvasParser, data)
+    assert_records_or_refusal(OpenvasParser, data)
 
 
 @FUZZ
 @given(data=mutated(SAMPLES_OF[NmapParser]))
 def test_the_nmap_parser_only_yields_records_or_refuses(data: bytes) -> None:
-    check(NmapParser, data)
+    assert_records_or_refusal(NmapParser, data)
 
 
 @FUZZ
 @given(data=st.binary(max_size=300))
 def test_every_xml_parser_refuses_random_bytes_cleanly(data: bytes) -> None:
     for parser in SAMPLES_OF:
-        check(parser, data)
+        assert_records_or_refusal(parser, data)

@@ -39,7 +39,7 @@ from garrison.vulns.tables_findings import (
 )
 from garrison.web.details import ObjectDetailView, ObjectFormView
 from garrison.web.forms import apply_service_errors, render_form_page, split_reason
-from garrison.web.links import object_url, optional_url
+from garrison.web.links import object_url
 from garrison.web.lists import ListColumn, ObjectListView
 
 REFERENCE_PATTERN = re.compile(r"^VLN-0*(\d{1,18})$", re.IGNORECASE)
@@ -176,10 +176,10 @@ class FindingDetailView(ObjectDetailView):
             "incidents": list(restrict(obj.incidents.all(), person, Action.VIEW).order_by("reference")),
             "links_form": LinksForm(person=person, finding=obj) if may_change else None,
             "exception_request_url": (
-                optional_url("vulns:exception-request", obj.pk) if may_change and is_open else None
+                reverse("vulns:exception-request", args=[obj.pk]) if may_change and is_open else None
             ),
             "retest_url": (
-                optional_url("vulns:finding-retest", obj.pk)
+                reverse("vulns:finding-retest", args=[obj.pk])
                 if may_change and obj.penetration_test_id
                 else None
             ),
