@@ -30,6 +30,28 @@ def reason_field(**options: Any) -> serializers.CharField:
     return serializers.CharField(**settings)
 
 
+class DecisionSerializer(serializers.Serializer):
+    """The body of a decision on a four-eyes request (approve, reject, withdraw)."""
+
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="Required to reject."
+    )
+
+
+class DecisionMixin:
+    """The approve / reject / withdraw actions of a request someone else decides
+    (garrison.core.workflow.four_eyes_transitions) share one body: read the comment, let the
+    service decide, answer with the request as it now is."""
+
+    def decide(self, request: Request, decide: Any) -> Response:
+        viewset: Any = self
+        decided = viewset.get_object()
+        form = DecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        decide(decided, by=request.user, comment=form.validated_data["comment"])
+        return Response(viewset.get_serializer(viewset.get_queryset().get(pk=decided.pk)).data)
+
+
 class HistoryMixin:
     """`GET …/{id}/history/`: the object's recorded changes, newest first, paged."""
 

@@ -24,7 +24,7 @@ from garrison.core import exports
 from garrison.core.api.base import ScopedViewSet
 from garrison.core.api.exports import ExportMixin
 from garrison.core.api.org import ScopedRelatedField
-from garrison.core.api.records import HistoryMixin, ServiceWritesMixin
+from garrison.core.api.records import DecisionMixin, DecisionSerializer, HistoryMixin, ServiceWritesMixin
 from garrison.core.models import OrgUnit, Person
 from garrison.core.roles import Action
 from garrison.core.scoping import can, restrict
@@ -379,11 +379,8 @@ class RiskAcceptanceSerializer(serializers.ModelSerializer):
         ]
 
 
-class DecisionSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
-
 class RiskAcceptanceViewSet(
+    DecisionMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -415,31 +412,23 @@ class RiskAcceptanceViewSet(
             expires_on=data["expires_on"],
         )
 
-    def _decide(self, request: Request, decide: Any) -> Response:
-        acceptance = self.get_object()
-        form = DecisionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        acceptance = decide(acceptance, by=request.user, comment=form.validated_data["comment"])
-        acceptance.refresh_from_db()
-        return Response(self.get_serializer(acceptance).data)
-
     @extend_schema(request=DecisionSerializer, responses=RiskAcceptanceSerializer)
     @action(detail=True, methods=["post"], scope_action_name=Action.VIEW)
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Accept the risk until the expiry date (not by the requester)."""
-        return self._decide(request, acceptance_services.approve_acceptance)
+        return self.decide(request, acceptance_services.approve_acceptance)
 
     @extend_schema(request=DecisionSerializer, responses=RiskAcceptanceSerializer)
     @action(detail=True, methods=["post"], scope_action_name=Action.VIEW)
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Refuse the request, saying why in the comment (not by the requester)."""
-        return self._decide(request, acceptance_services.reject_acceptance)
+        return self.decide(request, acceptance_services.reject_acceptance)
 
     @extend_schema(request=DecisionSerializer, responses=RiskAcceptanceSerializer)
     @action(detail=True, methods=["post"], scope_action_name=Action.VIEW)
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         """The requester takes the request back."""
-        return self._decide(request, acceptance_services.withdraw_acceptance)
+        return self.decide(request, acceptance_services.withdraw_acceptance)
 
 
 # Heat map ------------------------------------------------------------------------------------

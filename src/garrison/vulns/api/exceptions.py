@@ -20,6 +20,7 @@ from rest_framework.routers import BaseRouter
 from garrison.core.api.base import ScopedViewSet
 from garrison.core.api.exports import ExportMixin
 from garrison.core.api.org import ScopedRelatedField
+from garrison.core.api.records import DecisionMixin, DecisionSerializer
 from garrison.core.roles import Action
 from garrison.risks.models import RiskScenario
 from garrison.vulns.models import ExceptionKind, Finding, FindingException
@@ -83,13 +84,8 @@ class FindingExceptionSerializer(serializers.ModelSerializer):
         ]
 
 
-class ExceptionDecisionSerializer(serializers.Serializer):
-    comment = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=2000, help_text="Required to reject."
-    )
-
-
 class FindingExceptionViewSet(
+    DecisionMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -123,30 +119,23 @@ class FindingExceptionViewSet(
             risk=data.get("risk"),
         )
 
-    def _decide(self, request: Request, decide: Any) -> Response:
-        exception = self.get_object()
-        form = ExceptionDecisionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        decide(exception, by=request.user, comment=form.validated_data["comment"])
-        return Response(self.get_serializer(self.get_queryset().get(pk=exception.pk)).data)
-
-    @extend_schema(request=ExceptionDecisionSerializer, responses=FindingExceptionSerializer)
+    @extend_schema(request=DecisionSerializer, responses=FindingExceptionSerializer)
     @action(detail=True, methods=["post"], scope_action_name=Action.VIEW)
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Approve the request (not by the requester); the finding's status follows."""
-        return self._decide(request, services.approve_exception)
+        return self.decide(request, services.approve_exception)
 
-    @extend_schema(request=ExceptionDecisionSerializer, responses=FindingExceptionSerializer)
+    @extend_schema(request=DecisionSerializer, responses=FindingExceptionSerializer)
     @action(detail=True, methods=["post"], scope_action_name=Action.VIEW)
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Refuse the request, saying why in the comment (not by the requester)."""
-        return self._decide(request, services.reject_exception)
+        return self.decide(request, services.reject_exception)
 
-    @extend_schema(request=ExceptionDecisionSerializer, responses=FindingExceptionSerializer)
+    @extend_schema(request=DecisionSerializer, responses=FindingExceptionSerializer)
     @action(detail=True, methods=["post"], scope_action_name=Action.VIEW)
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         """The requester takes the request back."""
-        return self._decide(request, services.withdraw_exception)
+        return self.decide(request, services.withdraw_exception)
 
 
 def register_routes(router: BaseRouter) -> None:

@@ -15,6 +15,7 @@ assets, fingerprints and severities are the import service's business.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -101,16 +102,16 @@ class RejectedRecord:
 Record = ScannedHost | ParsedFinding | RejectedRecord
 
 
-class Parser:
+class Parser(ABC):
     """A scanner format. Subclasses set `name` (the format's key) and implement both methods."""
 
     name: ClassVar[str] = ""
 
     @classmethod
+    @abstractmethod
     def recognises(cls, head: bytes, filename: str) -> bool:
         """Whether the file whose first bytes are `head` is in this format."""
-        raise NotImplementedError  # pragma: no cover - every parser overrides it
 
+    @abstractmethod
     def parse(self, stream: BinaryIO, filename: str) -> Iterator[Record]:
         """The file's records, read from `stream` as they come."""
-        raise NotImplementedError  # pragma: no cover - every parser overrides it
