@@ -20,6 +20,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/garrison migrate --no-input
+	$(BIN)/garrison logaudit rules sync
 	$(BIN)/garrison collectstatic --no-input --verbosity 0
 	$(BIN)/garrison seed-demo --if-empty
 	$(BIN)/garrison serve --with-worker

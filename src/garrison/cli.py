@@ -19,6 +19,12 @@ def main(argv: list[str] | None = None) -> None:
         # `garrison help seed-demo` names the command the same dashed way.
         if args[0] == "help" and len(args) > 1 and not args[1].startswith("-"):
             args[1] = args[1].replace("-", "_")
+    if args[:2] == ["logaudit", "scan"]:
+        # The engine alone, without the database: starting Django (every app imported)
+        # would cost the scan seconds.
+        from garrison.logaudit.cli_scan import main as scan
+
+        raise SystemExit(scan(args[2:]))
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["garrison", *args])

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "garrison.incidents",
     "garrison.suppliers",
     "garrison.vulns",
+    "garrison.logaudit",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +248,9 @@ MAX_UPLOAD_MEGABYTES = env.int("GARRISON_MAX_UPLOAD_MB", 200, "Largest accepted 
 VULNS_MAX_IMPORT_MEGABYTES = env.int(
     "GARRISON_VULNS_MAX_IMPORT_MB", 1024, "Largest scanner file the import command accepts", minimum=1
 )
+LOGAUDIT_MAX_BATCH_MEGABYTES = env.int(
+    "GARRISON_LOGAUDIT_MAX_BATCH_MB", 1024, "Largest log batch a log source accepts", minimum=1
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -308,6 +312,9 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "garrison.vulns.models.imports.ImportStatus",
         "ImportFormatEnum": "garrison.vulns.models.imports.ImportFormat",
         "FindingSourceEnum": "garrison.vulns.models.findings.Source",
+        "AuditReportStatusEnum": "garrison.logaudit.models.audits.ReportStatus",
+        "LogFindingTriageEnum": "garrison.logaudit.models.audits.Triage",
+        "LogFindingTriageDecisionEnum": "garrison.logaudit.forms_findings.TRIAGE_DECISIONS",
     },
 }
 

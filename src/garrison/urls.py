@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/incidents/", include("garrison.incidents.api_urls")),
     path("api/suppliers/", include("garrison.suppliers.api_urls")),
     path("api/vulns/", include("garrison.vulns.api_urls")),
+    path("api/logaudit/", include("garrison.logaudit.api_urls")),
     path("api/", include("garrison.core.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("garrison.core.urls_auth")),
@@ -24,5 +25,6 @@ urlpatterns = [
     path("incidents/", include("garrison.incidents.urls")),
     path("suppliers/", include("garrison.suppliers.urls")),
     path("vulns/", include("garrison.vulns.urls")),
+    path("logaudit/", include("garrison.logaudit.urls")),
     path("", include("garrison.web.urls")),
 ]

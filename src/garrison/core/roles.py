@@ -102,6 +102,8 @@ GRANTS: dict[Role, dict[Domain, frozenset[Action]]] = {
 APPROVER_ROLES: dict[Domain, frozenset[Role]] = {
     Domain.RISKS: frozenset({Role.ADMINISTRATOR, Role.SECURITY_OFFICER}),
     Domain.VULNERABILITIES: frozenset({Role.ADMINISTRATOR, Role.SECURITY_OFFICER}),
+    # Signing a weekly log-audit report for its reviewer, and receiving the escalation.
+    Domain.LOG_AUDIT: frozenset({Role.ADMINISTRATOR, Role.SECURITY_OFFICER}),
     # A supplier's change of status (qualified, rectifying, blacklisted …).
     Domain.SUPPLIERS: frozenset({Role.ADMINISTRATOR, Role.PROCUREMENT_OFFICER}),
 }

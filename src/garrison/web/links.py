@@ -89,6 +89,13 @@ DETAIL_URL_NAMES = {
     "suppliers.bidscore": None,
     "suppliers.sourcingstep": None,
     "suppliers.purchaseorder": "suppliers:order-detail",
+    "logaudit.auditreport": "logaudit:report-detail",
+    "logaudit.auditfinding": "logaudit:finding-detail",
+    "logaudit.logsource": "logaudit:source-detail",
+    "logaudit.detectionrule": "logaudit:rule-detail",
+    # A batch is shown on its source's page; the policy has one page without an id.
+    "logaudit.logbatch": None,
+    "logaudit.logauditpolicy": None,
 }
 
 

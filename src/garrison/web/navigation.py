@@ -110,6 +110,15 @@ VULNERABILITY_SECTIONS = (
     Section(_("Coverage"), "vulns:coverage"),
     Section(_("Vulnerability policy"), "vulns:policy"),
 )
+LOG_AUDIT_SECTIONS = (
+    Section(_("Dashboard"), "logaudit:dashboard"),
+    Section(_("Audit reports"), "logaudit:report-list"),
+    Section(pgettext_lazy("log audit", "Findings"), "logaudit:finding-list"),
+    Section(_("Log sources"), "logaudit:source-list"),
+    Section(_("Detection rules"), "logaudit:rule-list"),
+    Section(_("Suppressions"), "logaudit:suppression-list"),
+    Section(_("Log-audit policy"), "logaudit:policy"),
+)
 
 
 ENTRIES = [
@@ -125,7 +134,7 @@ ENTRIES = [
     NavEntry(
         _("Vulnerabilities"), "vulns:dashboard", Domain.VULNERABILITIES, "vulns", VULNERABILITY_SECTIONS
     ),
-    NavEntry(_("Log audit"), "logaudit:finding-list", Domain.LOG_AUDIT, "logaudit"),
+    NavEntry(_("Log audit"), "logaudit:dashboard", Domain.LOG_AUDIT, "logaudit", LOG_AUDIT_SECTIONS),
     NavEntry(_("Access"), "access:dashboard", Domain.ACCESS, "access"),
     NavEntry(_("Privacy"), "privacy:record-list", Domain.PRIVACY, "privacy"),
     NavEntry(_("Training"), "training:course-list", Domain.TRAINING, "training"),

@@ -29,6 +29,8 @@ from garrison.core.roles import Domain
 from garrison.core.services.org import domain_of, owning_unit
 
 CHUNK_SIZE = 1024 * 1024
+# For blobs Garrison writes itself (an audit's matches): a tebibyte, in megabytes.
+SYSTEM_BLOB_LIMIT_MEGABYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,14 @@ def _chunks(fileobj: Any) -> Iterator[bytes]:
         yield chunk
 
 
-def _stored_file_for(fileobj: Any) -> StoredFile:
-    """Stream `fileobj` to a spool file while hashing it, then keep it once in the store."""
-    limit = upload_limit_bytes()
+def store_blob(fileobj: Any, *, limit_megabytes: int | None = None) -> StoredFile:
+    """Stream `fileobj` to a spool file while hashing it, then keep it once in the store.
+
+    Refused with a ValidationError when it is larger than `limit_megabytes` (default: the
+    upload limit). Callers that keep a blob without an attachment (sealed log batches, an
+    audit's matches) name their own limit."""
+    limit_mb = int(settings.MAX_UPLOAD_MEGABYTES) if limit_megabytes is None else limit_megabytes
+    limit = limit_mb * 1024 * 1024
     digest = hashlib.sha256()
     size = 0
     with tempfile.TemporaryFile() as spool:
@@ -65,7 +72,7 @@ def _stored_file_for(fileobj: Any) -> StoredFile:
                     {
                         "file": [
                             _("The file is larger than the upload limit of %(limit)s MB.")
-                            % {"limit": settings.MAX_UPLOAD_MEGABYTES}
+                            % {"limit": limit_mb}
                         ]
                     }
                 )
@@ -110,7 +117,7 @@ def store_file(
         if owning_unit(target).pk != unit.pk:
             raise ValidationError({"unit": [_("Evidence belongs to the unit of the object it is for.")]})
         domain = domain_of(target)
-    stored = _stored_file_for(fileobj)
+    stored = store_blob(fileobj)
     attachment = Attachment(
         stored_file=stored,
         filename=(filename or stored.sha256)[:255],

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from garrison.core import audit
-from garrison.core.models import LoginFailure, Person, RoleAssignment
+from garrison.core.models import EmploymentStatus, LoginFailure, Person, RoleAssignment
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import has_grant
@@ -40,6 +40,16 @@ def ensure_may_change_account(person: Person, *, by: Any) -> None:
     paths.add(person.unit.path)
     if not all(has_grant(by, Domain.ACCESS_CONTROL, Action.CHANGE, path) for path in paths):
         raise refused
+
+
+def active_person(username: str) -> Person | None:
+    """The person with this username (in any case) who has not left, or None: whom a
+    command's `--as USERNAME` names."""
+    return (
+        Person.objects.filter(username__iexact=username)
+        .exclude(employment_status=EmploymentStatus.LEFT)
+        .first()
+    )
 
 
 def is_locked(person: Person) -> bool:

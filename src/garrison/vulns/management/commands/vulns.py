@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from garrison.core.models import EmploymentStatus, OrgUnit, Person
+from garrison.core.services.identity import active_person
 from garrison.vulns.models import ImportFormat
 from garrison.vulns.services.importing import ImportRejected, import_file
 
@@ -83,11 +84,7 @@ class Command(BaseCommand):
 
     def person(self, username: str | None) -> Person:
         if username:
-            person = (
-                Person.objects.filter(username__iexact=username)
-                .exclude(employment_status=EmploymentStatus.LEFT)
-                .first()
-            )
+            person = active_person(username)
             if person is None:
                 raise CommandError(f"no active person with username {username!r}")
             return person
