@@ -109,6 +109,8 @@ def test_the_asset_page_does_not_grow_with_the_graph(inventory: None, client: An
     assert response.status_code == 200
     assert len(response.context["tree"].depends_on[0].children) == 1
     # Two queries per level of each tree, two to explain the criticality, the history and
-    # the RACI lines, the controls protecting the asset and its vulnerability findings (counts
-    # and the first ones): bounded by the depth shown, whatever the number of assets.
-    assert len(captured) <= 27
+    # the RACI lines, the controls protecting the asset, its vulnerability findings (counts
+    # and the first ones) and its log sources with their latest reports (and, when there are
+    # reports, their untriaged findings): bounded by the depth shown, whatever the number of
+    # assets.
+    assert len(captured) <= 29
