@@ -124,6 +124,7 @@ def test_a_findings_page_names_the_rule_author_licence_and_link_and_shows_sample
     assert "https://example.org/rules/sudo" in html
     assert reverse("logaudit:rule-detail", args=[audit.sudo_rule.pk]) in html
     assert "Batch 1, line 17" in html
+    assert 'data-level="high">High</span>' in html  # the level in the reader's words
     assert "&quot;exe&quot;: &quot;/usr/bin/sudo&quot;" in html
     assert "deploy" in html
     assert response.context["triage_form"] is not None

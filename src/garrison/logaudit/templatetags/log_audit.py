@@ -72,3 +72,11 @@ def status_label(status: str | None) -> str:
 
 
 register.filter("log_report_status", status_label)
+
+
+@register.filter
+def rule_level(level: str) -> str:
+    """A Sigma level in the reader's language ("high" → "High"); an unknown one as written."""
+    from garrison.logaudit.models import RuleLevel
+
+    return str(RuleLevel(level).label) if level in RuleLevel.values else level
