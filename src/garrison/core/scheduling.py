@@ -52,11 +52,16 @@ class Period(StrEnum):
     MONTHLY = "monthly"
 
 
+def organisation_zone() -> zoneinfo.ZoneInfo:
+    """The time zone where the organisation works (its default one)."""
+    return zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE)
+
+
 def organisation_today(now: dt.datetime | None = None) -> dt.date:
     """The date at `now` (default: now) where the organisation works, its default time zone:
     due dates and expiry dates are calendar dates there, not in UTC nor in a viewer's zone."""
     moment = now if now is not None else timezone.now()
-    return moment.astimezone(zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE)).date()
+    return moment.astimezone(organisation_zone()).date()
 
 
 def period_key(period: Period | str, moment: dt.datetime) -> str:

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import zoneinfo
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from garrison.core.models import Person
 from garrison.core.roles import Action
+from garrison.core.scheduling import organisation_zone
 from garrison.core.scoping import can
 from garrison.core.services.identity import active_person
 from garrison.logaudit.models import AuditReport, LogSource
@@ -152,7 +151,7 @@ def handle_verify(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
 
 def handle_prune(options: dict[str, Any], stdout: Any, stderr: Any) -> int:
     by = _person(options.get("username"))
-    zone = zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE)
+    zone = organisation_zone()
     before = dt.datetime.combine(options["before"], dt.time.min, tzinfo=zone)
     try:
         pruned = retention.prune_batches(before=before, by=by)

@@ -27,16 +27,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
-import zoneinfo
 from collections.abc import Callable
 
-from django.conf import settings
 from django.utils import timezone
 
 from garrison.assets.models import Asset
 from garrison.core.demo.registry import DemoContext, register_step
 from garrison.core.models import EmploymentStatus, Person
 from garrison.core.roles import Role
+from garrison.core.scheduling import organisation_today, organisation_zone
 from garrison.logaudit.demo_logs import BACKUP_ACCOUNT, Planted, auditd_day, bastion_day, syslog_day
 from garrison.logaudit.models import AuditReport, LogFormat, LogSource, SuppressionKind
 
@@ -134,7 +133,7 @@ class LogSeeder:
         self, rng: random.Random, first_week: dt.datetime, now: dt.datetime, officer: Person
     ) -> None:
         self.rng = rng
-        self.zone = zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE)
+        self.zone = organisation_zone()
         self.first_day = first_week.astimezone(self.zone).date()
         self.now = now
         self.officer = officer
@@ -217,7 +216,6 @@ class LogSeeder:
 
 
 def suppress_backups(officer: Person, billing: Asset) -> None:
-    from garrison.core.scheduling import organisation_today
     from garrison.logaudit.services.suppressions import create_suppression
 
     create_suppression(

@@ -12,7 +12,6 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from garrison.core.models import Person
 from garrison.core.roles import Action
+from garrison.core.scheduling import organisation_zone
 from garrison.core.scoping import can, is_system, require
 from garrison.core.services import notifications
 from garrison.core.services.records import create_record, update_record
@@ -54,7 +54,7 @@ def local_text(moment: dt.datetime | None, person: Person) -> str:
     try:
         zone = zoneinfo.ZoneInfo(person.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE)
+        zone = organisation_zone()
     return timezone.localtime(moment, zone).strftime("%Y-%m-%d %H:%M %z")
 
 

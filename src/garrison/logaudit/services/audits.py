@@ -23,7 +23,6 @@ import logging
 import os
 import shutil
 import tempfile
-import zoneinfo
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -44,6 +43,7 @@ from garrison.core import audit
 from garrison.core.models import StoredFile
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action
+from garrison.core.scheduling import organisation_zone
 from garrison.core.scoping import require
 from garrison.core.services import files, notifications
 from garrison.core.services.references import save_numbered
@@ -97,10 +97,6 @@ OUTCOME_FIELDS = (
 
 
 # The week ------------------------------------------------------------------------------------
-
-
-def organisation_zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE)
 
 
 def audit_period(moment: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:

@@ -16,7 +16,6 @@ import contextlib
 import datetime as dt
 import os
 import tempfile
-import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -33,6 +32,7 @@ from garrison.core import audit
 from garrison.core.models import Person
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action
+from garrison.core.scheduling import organisation_zone
 from garrison.core.scoping import require
 from garrison.core.services import files
 from garrison.logaudit.engine.inputs import InputFormat, InputReport, inspect
@@ -122,10 +122,6 @@ def _malformed_lines(report: InputReport) -> list[dict[str, Any]]:
     return [{"line": item.line, "reason": item.reason} for item in report.malformed[:MALFORMED_KEPT]]
 
 
-def _organisation_zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE)
-
-
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     """Event times without a zone are taken as UTC, as the readers write them."""
     if moment is not None and timezone.is_naive(moment):
@@ -163,7 +159,7 @@ def ingest_batch(
         # Lines without a year (RFC 3164) are dated from the delivery, and times without a
         # zone are wall-clock time where the organisation works, as the audits read them.
         report = inspect(
-            path, InputFormat(source.log_format), reference_time=received, naive_tz=_organisation_zone()
+            path, InputFormat(source.log_format), reference_time=received, naive_tz=organisation_zone()
         )
         with transaction.atomic():
             with open(path, "rb") as content:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from garrison.core import audit, chain
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action, Domain
+from garrison.core.scheduling import organisation_zone
 from garrison.core.scoping import (
     approval_paths,
     approvers,
@@ -36,7 +37,7 @@ from garrison.incidents.models.cases import OPEN_STATUSES
 from garrison.incidents.services.cases import create_incident
 from garrison.logaudit import notifications_audits as kinds
 from garrison.logaudit.models import AuditFinding, AuditReport, ReportStatus, Triage
-from garrison.logaudit.services.audits import organisation_zone, report_link
+from garrison.logaudit.services.audits import report_link
 from garrison.logaudit.services.policy import current_policy
 from garrison.logaudit.services.sealing import verify_report
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import zoneinfo
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,9 +23,9 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 
+from garrison.core.scheduling import organisation_zone
 from garrison.vulns import sla
 from garrison.vulns.fingerprint import CONTENT_FIELDS, content_digest, finding_fingerprint, place_of
 from garrison.vulns.models import Finding, FindingEvent, FindingEventKind, FindingSighting, FindingStatus
@@ -199,7 +198,7 @@ class FindingWriter:
         self.sighted: list[int] = []
         self.is_postgresql = connection.vendor == "postgresql"
         self.now_db = connection.ops.adapt_datetimefield_value(now)
-        self.zone = zoneinfo.ZoneInfo(settings.DEFAULT_PERSON_TIME_ZONE)
+        self.zone = organisation_zone()
         today = now.astimezone(self.zone).date()
         self.due_today = {severity: sla.due_on(today, severity, self.days) for severity in range(5)}
         self.due_today_db = {
