@@ -11,10 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from garrison.core import audit
-from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action
 from garrison.core.scoping import require
+from garrison.core.services.records import update_record
 from garrison.logaudit.models import MINIMUM_RETENTION_DAYS, LogAuditPolicy
 
 POLICY_FIELDS = ("audit_weekday", "escalation_hours", "retention_days", "samples_per_finding")
@@ -79,13 +78,7 @@ def change_policy(policy: LogAuditPolicy, *, by: Any, reason: str = "", **fields
         raise ValidationError(errors)
     with transaction.atomic():
         locked = LogAuditPolicy.objects.select_for_update().get(pk=policy.pk)
-        before = audit.snapshot(locked)
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        changes = audit.diff(before, audit.snapshot(locked))
-        if changes:
-            locked.save()
-            audit.record(locked, AuditAction.UPDATE, by=by, changes=changes, reason=(reason or "").strip())
+        update_record(locked, by=by, reason=(reason or "").strip(), **fields)
     for name in (*POLICY_FIELDS, "updated_at"):
         setattr(policy, name, getattr(locked, name))
     return policy

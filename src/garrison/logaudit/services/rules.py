@@ -26,6 +26,7 @@ from garrison.core import audit
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import can, has_grant_everywhere, is_system
+from garrison.core.services.records import create_record, update_record
 from garrison.logaudit.engine.compiler import CompiledRuleSet, compile_rules
 from garrison.logaudit.engine.rules import LoadedRule, RuleProblem, RuleSet, load_rules, parse_rule_text
 from garrison.logaudit.models import DetectionRule, RuleLevel, RuleOrigin
@@ -202,21 +203,12 @@ def _store(
     """Create or update the row of `loaded`; returns it with "added", "updated" or "unchanged"."""
     values = {**_fields_of(loaded, origin), "runnable": not problem, "problem": problem}
     if existing is None:
-        rule = DetectionRule(rule_id=loaded.rule_id[:100], origin=origin, **values)
-        rule.full_clean()
-        rule.save()
-        audit.record(rule, AuditAction.CREATE, by=by, changes=audit.diff({}, audit.snapshot(rule)))
-        return rule, "added"
+        return create_record(
+            DetectionRule, by=by, rule_id=loaded.rule_id[:100], origin=origin, **values
+        ), "added"
     before = audit.snapshot(existing)
-    for name, value in values.items():
-        setattr(existing, name, value)
-    changes = audit.diff(before, audit.snapshot(existing))
-    if not changes:
-        return existing, "unchanged"
-    existing.full_clean()
-    existing.save()
-    audit.record(existing, AuditAction.UPDATE, by=by, changes=changes)
-    return existing, "updated"
+    update_record(existing, by=by, **values)
+    return existing, "updated" if audit.diff(before, audit.snapshot(existing)) else "unchanged"
 
 
 def _unreadable(problems: Sequence[RuleProblem]) -> ValidationError:

@@ -22,6 +22,7 @@ from garrison.core.models import Person
 from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action, Domain
 from garrison.core.scoping import all_visible, has_grant, is_system, require, restrict
+from garrison.core.services.records import update_record
 from garrison.core.services.references import save_numbered
 from garrison.logaudit.models import LogSource
 
@@ -157,11 +158,4 @@ def change_source(source: LogSource, *, by: Any, reason: str = "", **fields: Any
     for name, value in cleaned.items():
         setattr(candidate, name, value)
     _validate(candidate, by=by, action=Action.CHANGE, changed=changed)
-    before = audit.snapshot(source)
-    for name in changed:
-        setattr(source, name, cleaned[name])
-    source.save()
-    changes = audit.diff(before, audit.snapshot(source))
-    if changes:
-        audit.record(source, AuditAction.UPDATE, by=by, changes=changes, reason=reason)
-    return source
+    return update_record(source, by=by, reason=reason, **{name: cleaned[name] for name in changed})

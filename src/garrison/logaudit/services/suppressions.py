@@ -35,6 +35,7 @@ from garrison.core.models.audit import AuditAction
 from garrison.core.roles import Action, Domain
 from garrison.core.scheduling import organisation_today
 from garrison.core.scoping import all_visible, ancestor_paths, has_grant, is_system, require
+from garrison.core.services.records import update_record
 from garrison.core.services.references import save_numbered
 from garrison.logaudit.models import DetectionRule, Suppression, SuppressionKind
 
@@ -232,16 +233,8 @@ def revoke_suppression(suppression: Suppression, *, by: Any, reason: str) -> Sup
             raise ValidationError(_("This suppression is already revoked."))
         if locked.expires_on < organisation_today():
             raise ValidationError(_("This suppression has already expired: there is nothing to revoke."))
-        before = audit.snapshot(locked)
-        locked.revoked_at = timezone.now()
-        locked.revoked_by = None if is_system(by) else by
-        locked.save(update_fields=["revoked_at", "revoked_by"])
-        audit.record(
-            locked,
-            AuditAction.UPDATE,
-            by=by,
-            changes=audit.diff(before, audit.snapshot(locked)),
-            reason=reason,
+        update_record(
+            locked, by=by, reason=reason, revoked_at=timezone.now(), revoked_by=None if is_system(by) else by
         )
     suppression.revoked_at, suppression.revoked_by = locked.revoked_at, locked.revoked_by
     return suppression
