@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from typing import IO
+
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from garrison.core.models import Attachment
 from garrison.core.services import files
+
+
+def stored_file_response(
+    content: IO[bytes], *, filename: str, sha256: str, content_type: str = "application/octet-stream"
+) -> FileResponse:
+    """A stored file as a download under `filename`, its SHA-256 in `X-Content-SHA256` so a
+    recipient can check what they received."""
+    response = FileResponse(content, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-SHA256"] = sha256
+    return response
 
 
 def attachment_download(attachment: Attachment) -> FileResponse:
@@ -17,11 +29,9 @@ def attachment_download(attachment: Attachment) -> FileResponse:
         content = files.open_file(attachment)
     except FileNotFoundError:
         raise Http404(_("The stored file is missing from the evidence store.")) from None
-    response = FileResponse(
+    return stored_file_response(
         content,
-        as_attachment=True,
         filename=attachment.filename,
+        sha256=attachment.stored_file.sha256,
         content_type=attachment.content_type or "application/octet-stream",
     )
-    response["X-Content-SHA256"] = attachment.stored_file.sha256
-    return response

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -30,6 +30,7 @@ from garrison.logaudit.filtersets_reports import ReportFilter
 from garrison.logaudit.models import AuditReport
 from garrison.logaudit.services import sealing, triage
 from garrison.logaudit.tables_reports import REPORT_EXPORT_COLUMNS, REPORT_QUERYSET
+from garrison.web.files import stored_file_response
 from garrison.web.lists import export_columns
 
 MATCHES_CONTENT_TYPE = "application/x-ndjson"
@@ -186,13 +187,12 @@ class ReportViewSet(
             content = default_storage.open(stored.storage_name, "rb")
         except FileNotFoundError:
             return _json_error(_("The matches file is missing from the store."), status.HTTP_410_GONE)
-        response = FileResponse(
+        response = stored_file_response(
             content,
-            as_attachment=True,
             filename=f"{report.reference}-matches.jsonl",
+            sha256=stored.sha256,
             content_type=MATCHES_CONTENT_TYPE,
         )
-        response["X-Content-SHA256"] = stored.sha256
         response["Content-Length"] = str(stored.size)
         return response
 

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from garrison.logaudit.services import sealing, triage
 from garrison.logaudit.tables_findings import FINDING_QUERYSET, level_rank
 from garrison.logaudit.tables_reports import REPORT_COLUMNS, REPORT_EXPORT_COLUMNS, REPORT_QUERYSET
 from garrison.web.details import ObjectDetailView
+from garrison.web.files import stored_file_response
 from garrison.web.forms import apply_service_errors
 from garrison.web.lists import ListColumn, ObjectListView
 
@@ -193,13 +194,12 @@ def report_matches(request: HttpRequest, pk: int) -> HttpResponseBase:
         content = default_storage.open(stored.storage_name, "rb")
     except FileNotFoundError:
         return HttpResponse(_("The matches file is missing from the store."), status=410)
-    response = FileResponse(
+    response = stored_file_response(
         content,
-        as_attachment=True,
         filename=f"{report.reference}-matches.jsonl",
+        sha256=stored.sha256,
         content_type=MATCHES_CONTENT_TYPE,
     )
-    response["X-Content-SHA256"] = stored.sha256
     response["Content-Length"] = str(stored.size)
     return response
 

@@ -40,6 +40,7 @@ from garrison.logaudit.tables_sources import (
     with_batch_figures,
 )
 from garrison.web.details import ObjectDetailView, ObjectFormView
+from garrison.web.files import stored_file_response
 from garrison.web.forms import apply_service_errors, split_reason
 from garrison.web.lists import ListColumn, ObjectListView
 
@@ -229,11 +230,7 @@ def batch_download_response(batch: LogBatch) -> FileResponse:
         raise Http404(" ".join(error.messages)) from None
     except FileNotFoundError:
         raise Http404(_("The stored file is missing from the evidence store.")) from None
-    response = FileResponse(
-        content, as_attachment=True, filename=batch.filename, content_type="application/octet-stream"
-    )
-    response["X-Content-SHA256"] = batch.sha256
-    return response
+    return stored_file_response(content, filename=batch.filename, sha256=batch.sha256)
 
 
 @login_required
