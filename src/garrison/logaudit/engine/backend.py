@@ -302,7 +302,11 @@ class DuckDBBackend(Backend):
     def convert_condition_as_in_expression(
         self, cond: ConditionOR | ConditionAND, state: ConversionState
     ) -> Any:
-        raise NotImplementedError  # decide_convert_condition_as_in_expression is always false
+        # pySigma asks for this only when a backend opts into "field IN (…)" lists, which this
+        # one does not; an IN list is the OR (or AND) of its equalities all the same.
+        if isinstance(cond, ConditionOR):
+            return self.convert_condition_or(cond, state)
+        return self.convert_condition_and(cond, state)
 
     def _children(
         self, cond: ConditionOR | ConditionAND | ConditionNOT, state: ConversionState
